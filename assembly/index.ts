@@ -1,0 +1,9 @@
+// The one entry point of the wasm core: every export is a pointer kernel or an allocator call.
+export * from "./memory";
+export * from "./rng";
+export * from "./kernels/matmul";
+export * from "./kernels/elementwise";
+export * from "./kernels/activations";
+export * from "./kernels/reduce";
+export * from "./kernels/softmax";
+export * from "./kernels/loss";

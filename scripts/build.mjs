@@ -1,0 +1,20 @@
+// Builds the wasm core (asc, release) and the JS bundle (esbuild, es2022) into dist/, plus .d.ts types.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const bin = (name) => join(root, "node_modules", ".bin", name);
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
+
+mkdirSync(join(root, "dist"), { recursive: true });
+if (existsSync(join(root, "scripts", "gen-matmul.mjs"))) run(process.execPath, ["scripts/gen-matmul.mjs"]);
+run(bin("asc"), ["assembly/index.ts", "--config", "asconfig.json", "--target", "release"]);
+if (existsSync(join(root, "src", "index.ts"))) {
+  run(bin("esbuild"), [
+    "src/index.ts", "--bundle", "--format=esm", "--target=es2022", "--platform=neutral",
+    "--external:node:*", "--outfile=dist/neurite.js",
+  ]);
+  run(bin("tsc"), ["-p", "tsconfig.build.json"]);
+}

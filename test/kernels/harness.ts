@@ -1,0 +1,82 @@
+// Raw access to the wasm core for kernel tests: instantiate dist/neurite.wasm without the
+// TypeScript engine, allocate, write, call and read back. Views are rebuilt on every access
+// because any allocation may grow (and detach) the memory buffer.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const wasmPath = fileURLToPath(new URL("../../dist/neurite.wasm", import.meta.url));
+
+export interface Core {
+  exports: any;
+  /** Allocate and fill floats; returns the pointer. */
+  put(values: ArrayLike<number>): number;
+  /** Allocate `n` floats filled with `fill` (default NaN, so unwritten outputs show up). */
+  empty(n: number, fill?: number): number;
+  /** Allocate and fill i32 values; returns the pointer. */
+  putI32(values: ArrayLike<number>): number;
+  /** Copy `n` floats out of memory. */
+  get(ptr: number, n: number): Float32Array;
+  getI32(ptr: number, n: number): Int32Array;
+  /** Free every block allocated through this harness. */
+  reset(): void;
+}
+
+export function loadCore(): Core {
+  const module = new WebAssembly.Module(readFileSync(wasmPath));
+  const instance = new WebAssembly.Instance(module, {
+    env: {
+      abort(_msg: number, _file: number, line: number, col: number) {
+        throw new Error(`wasm abort at ${line}:${col}`);
+      },
+    },
+  });
+  const ex: any = instance.exports;
+  const live: number[] = [];
+  const alloc = (bytes: number) => {
+    const p = ex.alloc(Math.max(bytes, 4));
+    live.push(p);
+    return p;
+  };
+  return {
+    exports: ex,
+    put(values) {
+      const p = alloc(values.length * 4);
+      new Float32Array(ex.memory.buffer, p, values.length).set(values);
+      return p;
+    },
+    empty(n, fill = NaN) {
+      const p = alloc(n * 4);
+      new Float32Array(ex.memory.buffer, p, n).fill(fill);
+      return p;
+    },
+    putI32(values) {
+      const p = alloc(values.length * 4);
+      new Int32Array(ex.memory.buffer, p, values.length).set(values);
+      return p;
+    },
+    get(ptr, n) {
+      return new Float32Array(ex.memory.buffer, ptr, n).slice();
+    },
+    getI32(ptr, n) {
+      return new Int32Array(ex.memory.buffer, ptr, n).slice();
+    },
+    reset() {
+      while (live.length) ex.free(live.pop());
+    },
+  };
+}
+
+/** Deterministic pseudo-random floats in [lo, hi) for test inputs (mulberry32). */
+export function randomFloats(n: number, seed = 1, lo = -1, hi = 1): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    out[i] = lo + (hi - lo) * u;
+  }
+  return out;
+}
