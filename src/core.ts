@@ -1,0 +1,66 @@
+// The wasm core's exports, as TypeScript sees them. Pointers are byte addresses into
+// linear memory; every kernel writes its output first argument. See assembly/.
+export interface Core {
+  memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  free(ptr: number): void;
+  fill_f32(out: number, n: number, value: number): void;
+  copy_f32(out: number, src: number, n: number): void;
+
+  rng_seed(seed: number): void;
+  rng_next_u32(): number;
+  rng_uniform_f32(out: number, n: number, low: number, high: number): void;
+  rng_normal_f32(out: number, n: number, mean: number, std: number): void;
+  rng_bernoulli_mask_f32(out: number, n: number, keepProb: number, scale: number): void;
+  rng_permutation_f32(out: number, n: number): void;
+
+  matmul_scratch_bytes(m: number, n: number, k: number, transA: number, transB: number): number;
+  matmul_f32(out: number, a: number, b: number, m: number, n: number, k: number,
+    transA: number, transB: number, accumulate: number, scratch: number): void;
+  bmm_f32(out: number, a: number, b: number, batch: number, m: number, n: number, k: number,
+    transA: number, transB: number, accumulate: number, scratch: number,
+    strideA: number, strideB: number, strideOut: number): void;
+
+  binary_f32(op: number, out: number, a: number, b: number, ndim: number, dims: number): void;
+  reduce_broadcast_f32(out: number, outN: number, src: number, ndim: number, dims: number): void;
+  strided_copy_f32(out: number, x: number, ndim: number, dims: number): void;
+  unary_f32(op: number, out: number, x: number, n: number, p1: number, p2: number): void;
+  unary_bwd_f32(op: number, dx: number, x: number, y: number, dy: number, n: number, p1: number, p2: number): void;
+  axpy_f32(y: number, x: number, n: number, alpha: number): void;
+
+  act_f32(kind: number, out: number, x: number, n: number, p1: number, p2: number): void;
+  act_bwd_f32(kind: number, dx: number, x: number, y: number, dy: number, n: number, p1: number, p2: number): void;
+
+  sum_axis_f32(out: number, x: number, outer: number, dim: number, inner: number): void;
+  max_axis_f32(out: number, outIdx: number, x: number, outer: number, dim: number, inner: number): void;
+  min_axis_f32(out: number, outIdx: number, x: number, outer: number, dim: number, inner: number): void;
+  expand_axis_f32(out: number, src: number, outer: number, dim: number, inner: number, scale: number): void;
+  scatter_axis_f32(dx: number, idx: number, dy: number, outer: number, dim: number, inner: number): void;
+  sumsq_f32(x: number, n: number): number;
+
+  softmax_f32(out: number, x: number, outer: number, dim: number, inner: number): void;
+  softmax_bwd_f32(dx: number, y: number, dy: number, outer: number, dim: number, inner: number): void;
+  log_softmax_f32(out: number, x: number, outer: number, dim: number, inner: number): void;
+  log_softmax_bwd_f32(dx: number, y: number, dy: number, outer: number, dim: number, inner: number): void;
+  cross_entropy_f32(loss: number, logits: number, target: number, n: number, c: number, inner: number,
+    smoothing: number, ignoreIndex: number): number;
+  cross_entropy_bwd_f32(dlogits: number, logits: number, target: number, dloss: number, dlossScalar: number,
+    n: number, c: number, inner: number, smoothing: number, ignoreIndex: number): void;
+  cross_entropy_prob_f32(loss: number, logits: number, target: number, n: number, c: number, inner: number,
+    smoothing: number): void;
+  cross_entropy_prob_bwd_f32(dlogits: number, logits: number, target: number, dloss: number, dlossScalar: number,
+    n: number, c: number, inner: number, smoothing: number): void;
+
+  loss_f32(kind: number, out: number, x: number, y: number, n: number, p1: number): void;
+  loss_bwd_f32(kind: number, dx: number, x: number, y: number, dy: number, dyScalar: number, n: number, p1: number): void;
+}
+
+/** Codes shared with assembly/kernels/elementwise.ts. */
+export const BinaryOp = { add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6 } as const;
+export const UnaryOp = { neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, powScalar: 5, clamp: 6, affine: 7, sign: 8 } as const;
+/** Codes shared with assembly/kernels/activations.ts. */
+export const Act = {
+  identity: 0, sigmoid: 1, tanh: 2, relu: 3, leakyRelu: 4, elu: 5, selu: 6, silu: 7, gelu: 8, geluTanh: 9, softplus: 10,
+} as const;
+/** Codes shared with assembly/kernels/loss.ts. */
+export const LossKind = { mse: 0, l1: 1, huber: 2, bce: 3, bceWithLogits: 4 } as const;

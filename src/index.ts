@@ -1,0 +1,7 @@
+// neurite: neural networks on a WebAssembly SIMD core. Public API.
+export { ready, type ReadyOptions } from "./loader";
+export { Tensor, type NestedArray } from "./tensor";
+export { scope, keep, dispose, memory, type MemoryInfo } from "./scope";
+export { noGrad, isGradEnabled } from "./autograd";
+export { gradcheck, type GradcheckOptions, type GradcheckReport } from "./gradcheck";
+export * from "./ops/index";
