@@ -157,6 +157,13 @@ export class Tensor {
 
   matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
 
+  add_(other: Tensor | number, alpha = 1): this { ops.add_(this, other, alpha); return this; }
+  sub_(other: Tensor | number, alpha = 1): this { ops.sub_(this, other, alpha); return this; }
+  mul_(factor: number): this { ops.mul_(this, factor); return this; }
+  fill_(value: number): this { ops.fill_(this, value); return this; }
+  zero_(): this { ops.zero_(this); return this; }
+  copy_(src: Tensor): this { ops.copy_(this, src); return this; }
+
   sigmoid(): Tensor { return ops.sigmoid(this); }
   tanh(): Tensor { return ops.tanh(this); }
   relu(): Tensor { return ops.relu(this); }

@@ -7,3 +7,14 @@ export * from "./matmul";
 export * from "./activations";
 export * from "./softmax";
 export * from "./loss";
+export * from "./inplace";
+
+/**
+ * Exported ops with no gradient (creation, integer-valued or graph-cutting ops). Every other
+ * exported op has a backward, and test/gradcheck.test.ts checks each of them.
+ */
+export const nonDifferentiable: readonly string[] = [
+  "tensor", "full", "zeros", "ones", "zerosLike", "onesLike", "rand", "randn", "arange", "manualSeed",
+  "detach", "argmax", "argmin", "sign", "sumTo",
+  "add_", "sub_", "mul_", "fill_", "zero_", "copy_",
+];
