@@ -1,0 +1,329 @@
+// Vector (f32x4) transcendental functions shared by the kernels, and partial-vector load/store helpers.
+// Not exported from the module. Everything here is plain wasm f32/f64/i32 arithmetic (no relaxed SIMD, no host
+// imports), so results are bitwise identical in every runtime. Scalar wrappers run the same vector code on a
+// splat, so a value computed in a SIMD lane and in a scalar tail is always the same bits.
+//
+// Measured accuracy (test/kernels/activations.test.ts and elementwise.test.ts sweep ~10^6 inputs against f64):
+//   exp4    Cephes expf reduction + degree-5 polynomial, two-step 2^n scaling       <= 1 ulp
+//   expm14  same reduction, 2^n*expm1(r) + (2^n - 1)                                  <= 2 ulp
+//   log4    Cephes logf (frexp, sqrt(1/2) split, degree-8 polynomial)                <= 1 ulp
+//   log1p4  Kahan's log(1+u) * u / ((1+u) - 1) on top of log4                        <= 2 ulp
+//   tanh4   expm1(2|x|) / (expm1(2|x|) + 2), sign restored                           <= 3 ulp
+//   erf4    |x| < 0.921875: x + x*P(x^2) (degree 5 in x^2, Lawson-minimax fit);
+//           else 1 - exp(Q(|x|)) with Q(t) ~ log(erfc(t)) (degree 8, fit on [0.921875, 4])  <= 2 ulp
+// (exact figures in the final report / test output; the tests enforce the bounds above.)
+
+// ---------------------------------------------------------------- partial loads / stores
+
+/** Load k (1..4) floats from p into the low lanes; the other lanes are `fill`. Never reads past p + 4k. */
+// @ts-ignore: decorator
+@inline export function loadK(p: usize, k: i32, fill: f32): v128 {
+  if (k >= 4) return v128.load(p);
+  let v = f32x4.splat(fill);
+  v = f32x4.replace_lane(v, 0, load<f32>(p));
+  if (k > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (k > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  return v;
+}
+
+/** Store the low k (1..4) lanes of v to p. Never writes past p + 4k. */
+// @ts-ignore: decorator
+@inline export function storeK(p: usize, v: v128, k: i32): void {
+  if (k >= 4) { v128.store(p, v); return; }
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (k > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (k > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+}
+
+/** Sum of the four lanes in f64 (lane order 0+1, 2+3, then together). */
+// @ts-ignore: decorator
+@inline export function hsum64(lo: v128, hi: v128): f64 {
+  const s = f64x2.add(lo, hi);
+  return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+}
+
+/** The four f32 lanes of v promoted to f64: low pair. */
+// @ts-ignore: decorator
+@inline export function promoteLo(v: v128): v128 {
+  return f64x2.promote_low_f32x4(v);
+}
+
+/** The four f32 lanes of v promoted to f64: high pair. */
+// @ts-ignore: decorator
+@inline export function promoteHi(v: v128): v128 {
+  return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+}
+
+/** Two f64x2 back to one f32x4 (lanes lo0, lo1, hi0, hi1). */
+// @ts-ignore: decorator
+@inline export function demote2(lo: v128, hi: v128): v128 {
+  const a = f32x4.demote_f64x2_zero(lo);
+  const b = f32x4.demote_f64x2_zero(hi);
+  return v128.shuffle<f32>(a, b, 0, 1, 4, 5);
+}
+
+/** Lane-wise select: mask lanes all-ones pick a, else b. */
+// @ts-ignore: decorator
+@inline export function sel(a: v128, b: v128, mask: v128): v128 {
+  return v128.bitselect(a, b, mask);
+}
+
+/** |x| with the sign of s. */
+// @ts-ignore: decorator
+@inline export function copysign4(x: v128, s: v128): v128 {
+  return v128.or(v128.and(x, i32x4.splat(0x7fffffff)), v128.and(s, i32x4.splat(0x80000000)));
+}
+
+// ---------------------------------------------------------------- exp
+
+const LOG2E: f32 = 1.44269504088896341;
+const LN2_HI: f32 = 0.693359375; // 355/512: n*LN2_HI is exact for |n| < 2^15
+const LN2_LO: f32 = -2.12194440e-4;
+// Cephes expf: exp(r) = 1 + r + r^2 * P(r), |r| <= ln2/2
+const EP0: f32 = 1.9875691500e-4;
+const EP1: f32 = 1.3981999507e-3;
+const EP2: f32 = 8.3334519073e-3;
+const EP3: f32 = 4.1665795894e-2;
+const EP4: f32 = 1.6666665459e-1;
+const EP5: f32 = 5.0000001201e-1;
+
+/** r^2 * P(r) of the exp polynomial, so exp(r) = 1 + (r + expTail(r)) and expm1(r) = r + expTail(r). */
+// @ts-ignore: decorator
+@inline function expTail(r: v128): v128 {
+  let p = f32x4.add(f32x4.mul(f32x4.splat(EP0), r), f32x4.splat(EP1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(EP2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(EP3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(EP4));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(EP5));
+  return f32x4.mul(p, f32x4.mul(r, r));
+}
+
+/** 2^n for integer lanes n in [-126, 127], as f32 bits. */
+// @ts-ignore: decorator
+@inline function pow2i(n: v128): v128 {
+  return i32x4.shl(i32x4.add(n, i32x4.splat(127)), 23);
+}
+
+/**
+ * exp(x) lane-wise. x is clamped to [-104, 89] (beyond that the f32 result is 0 or +inf anyway; NaN passes
+ * through the NaN-propagating min/max), n = round(x/ln2), r = x - n*ln2 in two exact-ish steps, and the
+ * result p(r) * 2^n is scaled in two halves so that neither factor leaves the normal range: subnormal results
+ * are rounded once, overflow gives +inf.
+ */
+// @ts-ignore: decorator
+@inline export function exp4(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, f32x4.splat(-104.0)), f32x4.splat(89.0));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
+  const p = f32x4.add(f32x4.add(expTail(r), r), f32x4.splat(1.0));
+  const ni = i32x4.trunc_sat_f32x4_s(n);
+  const n1 = i32x4.shr_s(ni, 1);
+  const n2 = i32x4.sub(ni, n1);
+  return f32x4.mul(f32x4.mul(p, pow2i(n1)), pow2i(n2));
+}
+
+/**
+ * expm1(x) = exp(x) - 1 without cancellation: with n, r as in exp4, expm1(x) = 2^n*expm1(r) + (2^n - 1),
+ * evaluated as 2*(2^(n-1)*expm1(r) + (2^(n-1) - 1/2)) so 2^(n-1) stays normal up to the overflow threshold;
+ * n == 0 returns expm1(r) directly (exact for tiny and subnormal x). x is clamped to [-30, 89]
+ * (expm1(-30) rounds to -1).
+ */
+// @ts-ignore: decorator
+@inline export function expm14(x0: v128): v128 {
+  const x = f32x4.min(f32x4.max(x0, f32x4.splat(-30.0)), f32x4.splat(89.0));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(LN2_LO)));
+  const em = f32x4.add(r, expTail(r));
+  const ni = i32x4.trunc_sat_f32x4_s(n);
+  const s = pow2i(i32x4.sub(ni, i32x4.splat(1))); // 2^(n-1)
+  const t = f32x4.add(f32x4.mul(em, s), f32x4.sub(s, f32x4.splat(0.5)));
+  const big = f32x4.add(t, t);
+  // n == 0 (includes NaN, whose ni is 0): expm1(r); x == 0 keeps the sign of zero
+  const res = sel(em, big, f32x4.eq(n, f32x4.splat(0.0)));
+  return sel(x0, res, f32x4.eq(x0, f32x4.splat(0.0)));
+}
+
+// ---------------------------------------------------------------- log
+
+const SQRTHF: f32 = 0.707106781186547524;
+const LP0: f32 = 7.0376836292e-2;
+const LP1: f32 = -1.1514610310e-1;
+const LP2: f32 = 1.1676998740e-1;
+const LP3: f32 = -1.2420140846e-1;
+const LP4: f32 = 1.4249322787e-1;
+const LP5: f32 = -1.6668057665e-1;
+const LP6: f32 = 2.0000714765e-1;
+const LP7: f32 = -2.4999993993e-1;
+const LP8: f32 = 3.3333331174e-1;
+
+/**
+ * log(x) lane-wise (Cephes logf): x = m * 2^e with m in [sqrt(1/2), sqrt(2)), log(1+f) = f - f^2/2 + f^3*P(f),
+ * plus e*ln2 in two parts. Subnormals are prescaled by 2^25. log(0) = -inf, log(x<0) = NaN, log(inf) = inf.
+ */
+function log4_(x: v128): v128 {
+  const tiny = f32x4.lt(x, f32x4.splat(1.17549435e-38));
+  const xs = sel(f32x4.mul(x, f32x4.splat(33554432.0)), x, tiny); // 2^25
+  const bits = xs;
+  let e = i32x4.sub(i32x4.shr_u(bits, 23), i32x4.splat(126));
+  e = i32x4.sub(e, v128.and(tiny, i32x4.splat(25)));
+  let m = v128.or(v128.and(bits, i32x4.splat(0x007fffff)), i32x4.splat(0x3f000000)); // [0.5, 1)
+  const lo = f32x4.lt(m, f32x4.splat(SQRTHF));
+  e = i32x4.add(e, lo); // lo lanes are -1
+  m = f32x4.sub(f32x4.add(m, v128.and(m, lo)), f32x4.splat(1.0));
+  const z = f32x4.mul(m, m);
+  let y = f32x4.add(f32x4.mul(f32x4.splat(LP0), m), f32x4.splat(LP1));
+  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(LP2));
+  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(LP3));
+  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(LP4));
+  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(LP5));
+  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(LP6));
+  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(LP7));
+  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(LP8));
+  y = f32x4.mul(f32x4.mul(y, m), z);
+  const fe = f32x4.convert_i32x4_s(e);
+  y = f32x4.add(y, f32x4.mul(fe, f32x4.splat(LN2_LO)));
+  y = f32x4.sub(y, f32x4.mul(z, f32x4.splat(0.5)));
+  let r = f32x4.add(m, y);
+  r = f32x4.add(r, f32x4.mul(fe, f32x4.splat(LN2_HI)));
+  // special values
+  r = sel(f32x4.splat(-Infinity), r, f32x4.eq(x, f32x4.splat(0.0)));
+  r = sel(x, r, f32x4.eq(x, f32x4.splat(Infinity)));
+  r = sel(f32x4.splat(NaN), r, v128.or(f32x4.lt(x, f32x4.splat(0.0)), f32x4.ne(x, x)));
+  return r;
+}
+
+/**
+ * log(1 + u) lane-wise with Kahan's correction: w = 1 + u; u when w == 1, else log(w) * (u / (w - 1)).
+ * log1p(-1) = -inf, log1p(u < -1) = NaN, log1p(inf) = inf.
+ */
+function log1p4_(u: v128): v128 {
+  const w = f32x4.add(u, f32x4.splat(1.0));
+  const d = f32x4.sub(w, f32x4.splat(1.0));
+  let r = f32x4.mul(log4_(w), f32x4.div(u, d));
+  r = sel(u, r, f32x4.eq(d, f32x4.splat(0.0)));
+  r = sel(u, r, f32x4.eq(u, f32x4.splat(Infinity)));
+  r = sel(f32x4.splat(-Infinity), r, f32x4.eq(u, f32x4.splat(-1.0)));
+  return r;
+}
+
+// ---------------------------------------------------------------- tanh, sigmoid
+
+/** tanh(x) = sign(x) * e / (e + 2) with e = expm1(2|x|); |x| is capped at 9.5 where tanh rounds to 1. */
+function tanh4_(x: v128): v128 {
+  const ax = f32x4.min(f32x4.abs(x), f32x4.splat(9.5));
+  const e = expm14(f32x4.add(ax, ax));
+  const t = f32x4.div(e, f32x4.add(e, f32x4.splat(2.0)));
+  return copysign4(t, x);
+}
+
+/**
+ * Logistic sigmoid, stable for every x: e = exp(-|x|) never overflows; 1/(1+e) for x >= 0 and e/(1+e) for
+ * x < 0 (so sigmoid(-100) is the correct tiny value instead of 0 or NaN).
+ */
+// @ts-ignore: decorator
+@inline export function sigmoid4(x: v128): v128 {
+  const e = exp4(f32x4.neg(f32x4.abs(x)));
+  const num = sel(f32x4.splat(1.0), e, f32x4.ge(x, f32x4.splat(0.0)));
+  return f32x4.div(num, f32x4.add(e, f32x4.splat(1.0)));
+}
+
+// ---------------------------------------------------------------- erf
+
+const ERF_SPLIT: f32 = 0.921875;
+// erf(x) = x + x * A(x^2) on |x| < 0.921875, Lawson (iteratively reweighted least-squares minimax) fit of
+// erf(x)/x - 1 with relative weight; fit error 1.6e-8 relative.
+const EA0: f32 = 0.12837915122509003;
+const EA1: f32 = -0.37612494826316833;
+const EA2: f32 = 0.1128181740641594;
+const EA3: f32 = -0.026766641065478325;
+const EA4: f32 = 0.004993208684027195;
+const EA5: f32 = -0.0005990974023006856;
+// log(erfc(t)) = B(t) on [0.921875, 4], same kind of fit; absolute error 1.2e-8 (= relative error of erfc).
+const EB0: f32 = 0.0002942791907116771;
+const EB1: f32 = -1.130131483078003;
+const EB2: f32 = -0.6319953203201294;
+const EB3: f32 = -0.10992520302534103;
+const EB4: f32 = 0.026335548609495163;
+const EB5: f32 = -0.004730284679681063;
+const EB6: f32 = 0.0005907157901674509;
+const EB7: f32 = -4.535464177024551e-05;
+const EB8: f32 = 1.60249271630164e-06;
+
+/** erf(x) for |x| < 0.921875 (lanes outside are garbage). */
+// @ts-ignore: decorator
+@inline function erfSmall(x: v128): v128 {
+  const s = f32x4.mul(x, x);
+  let p = f32x4.add(f32x4.mul(f32x4.splat(EA5), s), f32x4.splat(EA4));
+  p = f32x4.add(f32x4.mul(p, s), f32x4.splat(EA3));
+  p = f32x4.add(f32x4.mul(p, s), f32x4.splat(EA2));
+  p = f32x4.add(f32x4.mul(p, s), f32x4.splat(EA1));
+  p = f32x4.add(f32x4.mul(p, s), f32x4.splat(EA0));
+  return f32x4.add(x, f32x4.mul(x, p));
+}
+
+/** erfc(t) for t in [0.921875, 4] (t is clamped into that range). */
+// @ts-ignore: decorator
+@inline function erfcTail(t0: v128): v128 {
+  const t = f32x4.min(f32x4.max(t0, f32x4.splat(ERF_SPLIT)), f32x4.splat(4.0));
+  let q = f32x4.add(f32x4.mul(f32x4.splat(EB8), t), f32x4.splat(EB7));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(EB6));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(EB5));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(EB4));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(EB3));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(EB2));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(EB1));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(EB0));
+  return exp4(q);
+}
+
+/** erf(x) lane-wise; NaN stays NaN, erf(+-inf) = +-1, erf(-0) = -0. */
+function erf4_(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  const small = erfSmall(x);
+  const large = copysign4(f32x4.sub(f32x4.splat(1.0), erfcTail(ax)), x);
+  const r = sel(small, large, f32x4.lt(ax, f32x4.splat(ERF_SPLIT)));
+  return sel(x, r, f32x4.ne(x, x));
+}
+
+const SQRT1_2: f32 = 0.7071067811865476;
+
+/**
+ * Standard normal CDF Phi(x) = erfc(-x/sqrt2)/2, accurate in the lower tail: for z = x/sqrt2 <= -0.921875 it is
+ * erfc(|z|)/2 straight from the tail polynomial (no 1 + erf cancellation); below z = -4 it is 0, which is where
+ * PyTorch's 0.5*(1 + erf(z)) becomes 0 too.
+ */
+function phi4_(x: v128): v128 {
+  const z = f32x4.mul(x, f32x4.splat(SQRT1_2));
+  const az = f32x4.abs(z);
+  const half = f32x4.splat(0.5);
+  const mid = f32x4.add(half, f32x4.mul(half, erfSmall(z)));
+  let tail = f32x4.mul(half, erfcTail(az));
+  tail = sel(f32x4.splat(0.0), tail, f32x4.gt(az, f32x4.splat(4.0)));
+  const large = sel(f32x4.sub(f32x4.splat(1.0), tail), tail, f32x4.gt(z, f32x4.splat(0.0)));
+  const r = sel(mid, large, f32x4.lt(az, f32x4.splat(ERF_SPLIT)));
+  return sel(x, r, f32x4.ne(x, x));
+}
+
+// ---------------------------------------------------------------- scalar twins (same bits as the lanes)
+
+// @ts-ignore: decorator
+@inline export function exp1(x: f32): f32 { return f32x4.extract_lane(exp4(f32x4.splat(x)), 0); }
+// @ts-ignore: decorator
+@inline export function log1(x: f32): f32 { return f32x4.extract_lane(log4(f32x4.splat(x)), 0); }
+
+// @ts-ignore: decorator
+@inline export function log4(x: v128): v128 { return log4_(x); }
+
+// @ts-ignore: decorator
+@inline export function log1p4(x: v128): v128 { return log1p4_(x); }
+
+// @ts-ignore: decorator
+@inline export function tanh4(x: v128): v128 { return tanh4_(x); }
+
+// @ts-ignore: decorator
+@inline export function erf4(x: v128): v128 { return erf4_(x); }
+
+// @ts-ignore: decorator
+@inline export function phi4(x: v128): v128 { return phi4_(x); }
