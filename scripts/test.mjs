@@ -19,7 +19,7 @@ if (build.status !== 0) {
 rmSync(results, { force: true });
 const vitest = spawnSync(
   process.execPath,
-  [join(root, "node_modules", "vitest", "vitest.mjs"), "run", "--reporter=default", "--reporter=json",
+  ["--import", join(root, "scripts", "node20-polyfills.mjs"), join(root, "node_modules", "vitest", "vitest.mjs"), "run", "--reporter=default", "--reporter=json",
     `--outputFile.json=${results}`, ...process.argv.slice(2)],
   { cwd: root, stdio: "inherit", env },
 );
@@ -29,7 +29,11 @@ let failed = 0;
 if (existsSync(results)) {
   const report = JSON.parse(readFileSync(results, "utf8"));
   passed = report.numPassedTests ?? 0;
-  failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+  failed = report.numFailedTests ?? 0;
+  // A file that failed to load has no test results of its own: count it as one failure.
+  for (const file of report.testResults ?? []) {
+    if (file.status === "failed" && (file.assertionResults ?? []).length === 0) failed++;
+  }
 } else {
   failed = 1;
 }

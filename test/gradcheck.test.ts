@@ -5,15 +5,18 @@ import * as nt from "../src/index";
 import { nonDifferentiable } from "../src/ops/index";
 import type { Tensor } from "../src/index";
 
-/** Inputs in [lo, hi), seeded, requiring grad. Values are kept away from kinks (0 for relu/abs). */
-function input(shape: number[], seed: number, lo = -2, hi = 2, awayFromZero = 0): Tensor {
+/**
+ * Inputs in [lo, hi), seeded, requiring grad. Values within `away` of a kink (0 for relu/abs, or
+ * the points in `kinks`) are moved `away` from it, so the finite difference never straddles one.
+ */
+function input(shape: number[], seed: number, lo = -2, hi = 2, away = 0, kinks: number[] = [0]): Tensor {
   let s = seed * 2654435761;
   const n = shape.reduce((a, b) => a * b, 1);
   const v = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     s = (Math.imul(s, 1103515245) + 12345) >>> 0;
     let x = lo + ((s >>> 8) / 2 ** 24) * (hi - lo);
-    if (Math.abs(x) < awayFromZero) x = x < 0 ? -awayFromZero : awayFromZero;
+    for (const k of kinks) if (Math.abs(x - k) < away) x = x < k ? k - away : k + away;
     v[i] = x;
   }
   return nt.tensor(v, shape, { requiresGrad: true });
@@ -22,7 +25,10 @@ const target = (shape: number[], seed: number, lo = -1, hi = 1) => input(shape, 
 const labels = (values: number[]) => nt.tensor(values);
 
 interface Check { fn: (...x: Tensor[]) => Tensor; inputs: () => Tensor[] }
-const u = (fn: (x: Tensor) => Tensor, lo = -2, hi = 2, away = 0.05): Check => ({ fn, inputs: () => [input([3, 5], 1, lo, hi, away)] });
+const u = (fn: (x: Tensor) => Tensor, lo = -2, hi = 2, away = 0.05, kinks = [0]): Check => ({
+  fn,
+  inputs: () => [input([3, 5], 1, lo, hi, away, kinks)],
+});
 
 /** One or more checks per differentiable op. */
 const checks: Record<string, Check[]> = {
@@ -37,7 +43,7 @@ const checks: Record<string, Check[]> = {
   maximum: [{ fn: nt.maximum, inputs: () => [input([3, 4], 1), input([4], 2)] }],
   minimum: [{ fn: nt.minimum, inputs: () => [input([3, 4], 1), input([3, 1], 2)] }],
   neg: [u(nt.neg)], exp: [u(nt.exp)], log: [u(nt.log, 0.3, 3)], sqrt: [u(nt.sqrt, 0.3, 3)], abs: [u(nt.abs)],
-  clamp: [u((x) => nt.clamp(x, -0.7, 0.9))],
+  clamp: [u((x) => nt.clamp(x, -0.7, 0.9), -2, 2, 0.05, [-0.7, 0.9])],
   sum: [u((x) => nt.sum(x, 1)), u((x) => nt.sum(x))],
   mean: [u((x) => nt.mean(x, 0, true)), u((x) => nt.mean(x))],
   max: [u((x) => nt.max(x, 1)), u((x) => nt.max(x))],
