@@ -1,0 +1,149 @@
+// Float32 matmul: neurite vs TensorFlow.js (wasm = XNNPACK single-threaded, and cpu) in the same
+// process, plus the register-only f32x4 mul+add peak of this machine (bench/probe/peak.ts,
+// compiled with asc at bench time) so every figure can be read as a fraction of what the
+// hardware allows through WebAssembly SIMD without FMA.
+//
+// Shapes are M x K x N (op(A) is M x K, op(B) is K x N). GFLOPS = 2*M*N*K / seconds / 1e9, median
+// of several timed runs after warm-up; every call allocates its output and frees/disposes it
+// (the public API path: neurite matmul()/gemm(), tf.matMul()).
+// Options: --quick (fewer, shorter runs), --no-cpu (skip tfjs-cpu), --neurite-only.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import os from "node:os";
+
+const SQUARE = [64, 128, 256, 512, 1024];
+const EXTRA = [[64, 784, 128], [64, 128, 10]];
+/** Transposed variants (backprop: dA = dY.B^T, dB = A^T.dY), compared with the plain product. */
+const TRANSPOSED = [
+  [256, 256, 256, 0, 1], [256, 256, 256, 1, 0],
+  [64, 784, 128, 0, 1], [64, 784, 128, 1, 0],
+  [128, 64, 784, 0, 0], [128, 64, 784, 1, 0],
+];
+
+/** GFLOPS of the register-only peak probe (compiled into a temp dir, never into the repo). */
+function peakGflops(ctx, opts) {
+  const dir = mkdtempSync(join(os.tmpdir(), "neurite-peak-"));
+  try {
+    const out = join(dir, "peak.wasm");
+    execFileSync(join(ctx.root, "node_modules", ".bin", "asc"),
+      [join(ctx.root, "bench", "probe", "peak.ts"), "--enable", "simd", "-O3", "--runtime", "stub",
+        "--noAssert", "-o", out], { stdio: "inherit" });
+    const ex = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(out)), {
+      env: { abort() {} },
+    }).exports;
+    const iters = 1 << 20;
+    const flops = iters * ex.FLOPS_PER_ITER.value;
+    const t = ctx.measure(() => ex.peak(iters, 0.001), opts);
+    return flops / t / 1e9;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * neurite through the raw core (dist/neurite.wasm), used only while the public API in
+ * dist/neurite.js is not built: each call allocates out and scratch, runs matmul_f32, frees.
+ */
+function rawCoreCase(ctx, m, n, k, tA, tB) {
+  const ex = ctx.core();
+  const fill = (len) => {
+    const p = ex.alloc(len * 4);
+    const v = new Float32Array(ex.memory.buffer, p, len);
+    for (let i = 0; i < len; i++) v[i] = Math.random() * 2 - 1;
+    return p;
+  };
+  const a = fill(m * k), b = fill(k * n);
+  const call = () => {
+    const out = ex.alloc(m * n * 4);
+    const sb = ex.matmul_scratch_bytes(m, n, k, tA, tB);
+    const s = sb > 0 ? ex.alloc(sb) : 0;
+    ex.matmul_f32(out, a, b, m, n, k, tA, tB, 0, s);
+    if (s) ex.free(s);
+    ex.free(out);
+  };
+  return { call, dispose() { ex.free(a); ex.free(b); } };
+}
+
+/** neurite through the public API (dist/neurite.js): matmul() / gemm() return a new tensor. */
+function publicCase(nt, m, n, k, tA, tB) {
+  const a = nt.randn(tA ? [k, m] : [m, k]);
+  const b = nt.randn(tB ? [n, k] : [k, n]);
+  const call = tA || tB ? () => nt.gemm(a, b, !!tA, !!tB).dispose() : () => nt.matmul(a, b).dispose();
+  return { call, dispose() { a.dispose(); b.dispose(); } };
+}
+
+function tfCase(tf, m, n, k, tA, tB) {
+  const a = tf.randomNormal(tA ? [k, m] : [m, k]);
+  const b = tf.randomNormal(tB ? [n, k] : [k, n]);
+  const call = () => tf.matMul(a, b, !!tA, !!tB).dispose();
+  return { call, dispose() { a.dispose(); b.dispose(); } };
+}
+
+export async function run(ctx) {
+  const quick = ctx.argv.includes("--quick");
+  const noCpu = ctx.argv.includes("--no-cpu") || ctx.argv.includes("--neurite-only");
+  const noTf = ctx.argv.includes("--neurite-only");
+  const opts = quick ? { warmupMs: 150, runs: 5, runMs: 40 } : { warmupMs: 400, runs: 9, runMs: 100 };
+  // tfjs-cpu needs ~2 s for one 1024^3 product: fewer, single-call runs for it.
+  const cpuOpts = { warmupMs: 0, runs: 3, runMs: 0 };
+
+  const nt = await ctx.neurite();
+  let usePublic = !!(nt && nt.matmul && nt.gemm && nt.randn);
+  if (usePublic) {
+    // The public API is written in parallel with this bench: use it only if it works end to end.
+    try {
+      nt.manualSeed?.(1);
+      const probe = publicCase(nt, 3, 5, 4, 1, 1);
+      probe.call();
+      probe.dispose();
+    } catch (e) {
+      console.log(`(public API not usable yet: ${e.message})`);
+      usePublic = false;
+    }
+  }
+  console.log(usePublic
+    ? "neurite: public API (dist/neurite.js matmul/gemm, output allocated and disposed per call)"
+    : "neurite: raw core (public API in dist/neurite.js not available): alloc out + scratch, matmul_f32, free per call");
+
+  const peak = peakGflops(ctx, opts);
+  console.log(`register-only f32x4 mul+add peak: ${peak.toFixed(1)} GFLOPS\n`);
+
+  const shapes = [
+    ...SQUARE.map((s) => [s, s, s, 0, 0]),
+    ...EXTRA.map(([m, k, n]) => [m, k, n, 0, 0]),
+    ...TRANSPOSED,
+  ];
+  const plain = new Map();
+  const rows = [];
+  for (const [m, k, n, tA, tB] of shapes) {
+    const flops = 2 * m * n * k;
+    const label = `${m}x${k}x${n}${tA ? " Aᵀ·B" : tB ? " A·Bᵀ" : ""}`;
+    const gf = (t) => flops / t / 1e9;
+
+    const nc = usePublic ? publicCase(nt, m, n, k, tA, tB) : rawCoreCase(ctx, m, n, k, tA, tB);
+    const ours = gf(ctx.measure(nc.call, opts));
+    nc.dispose();
+    let wasm = NaN, cpu = NaN;
+    if (!noTf) {
+      const tfw = await ctx.tf("wasm");
+      const w = tfCase(tfw, m, n, k, tA, tB);
+      wasm = gf(ctx.measure(w.call, opts));
+      w.dispose();
+      if (!noCpu) {
+        const tfc = await ctx.tf("cpu");
+        const c = tfCase(tfc, m, n, k, tA, tB);
+        cpu = gf(ctx.measure(c.call, flops > 1e8 ? cpuOpts : { ...opts, runs: 5 }));
+        c.dispose();
+      }
+    }
+    const key = `${m}x${k}x${n}`;
+    if (!tA && !tB) plain.set(key, ours);
+    const vsPlain = tA || tB ? (plain.has(key) ? (ours / plain.get(key)).toFixed(2) : "-") : "";
+    const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "-");
+    rows.push([label, f(ours), f(wasm), f(cpu), f(ours / wasm, 2), f(ours / cpu, 1),
+      f(ours / peak, 2), vsPlain]);
+  }
+  ctx.table(["shape MxKxN", "neurite GFLOPS", "tfjs-wasm", "tfjs-cpu", "vs wasm", "vs cpu",
+    "of peak", "vs plain"], rows);
+}
