@@ -58,6 +58,10 @@ const checks: Record<string, Check[]> = {
     { fn: (a, b) => nt.gemm(a, b, false, true), inputs: () => [input([3, 4], 1), input([5, 4], 2)] },
     { fn: (a, b) => nt.gemm(a, b, true, true), inputs: () => [input([4, 3], 1), input([5, 4], 2)] },
   ],
+  linear: [
+    { fn: nt.linear, inputs: () => [input([4, 3], 1), input([5, 3], 2), input([5], 3)] },
+    { fn: (x, w) => nt.linear(x, w), inputs: () => [input([2, 2, 3], 1), input([4, 3], 2)] },
+  ],
   reshape: [u((x) => nt.reshape(x, [5, 3]))],
   flatten: [{ fn: (x) => nt.flatten(x, 1), inputs: () => [input([2, 3, 2], 1)] }],
   unsqueeze: [u((x) => nt.unsqueeze(x, 1))],

@@ -24,6 +24,7 @@ export const calls: Record<string, Call> = {
   clamp: (x, a) => nt.clamp(x[0], a.min, a.max),
   sum: reduction(nt.sum), mean: reduction(nt.mean), max: reduction(nt.max), min: reduction(nt.min),
   matmul: binary(nt.matmul),
+  linear: (x) => nt.linear(x[0], x[1], x[2]),
   transpose: (x, a) => nt.transpose(x[0], a.dim0, a.dim1),
   reshape: (x, a) => nt.reshape(x[0], a.shape),
   sigmoid: unary(nt.sigmoid), tanh: unary(nt.tanh), relu: unary(nt.relu), selu: unary(nt.selu), silu: unary(nt.silu),

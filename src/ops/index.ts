@@ -4,6 +4,7 @@ export * from "./elementwise";
 export * from "./reduce";
 export * from "./layout";
 export * from "./matmul";
+export * from "./linear";
 export * from "./activations";
 export * from "./softmax";
 export * from "./loss";
