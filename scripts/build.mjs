@@ -14,7 +14,7 @@ run(bin("asc"), ["assembly/index.ts", "--config", "asconfig.json", "--target", "
 if (existsSync(join(root, "src", "index.ts"))) {
   run(bin("esbuild"), [
     "src/index.ts", "--bundle", "--format=esm", "--target=es2022", "--platform=neutral",
-    "--external:node:*", "--outfile=dist/neurite.js",
+    "--external:node:*", "--keep-names", "--outfile=dist/neurite.js",
   ]);
   run(bin("tsc"), ["-p", "tsconfig.build.json"]);
 }

@@ -5,3 +5,5 @@ export { scope, keep, dispose, memory, type MemoryInfo } from "./scope";
 export { noGrad, isGradEnabled } from "./autograd";
 export { gradcheck, type GradcheckOptions, type GradcheckReport } from "./gradcheck";
 export * from "./ops/index";
+export * as nn from "./nn/index";
+export * as init from "./init";

@@ -83,6 +83,11 @@ export function tensor(
   return finish(t, options);
 }
 
+/** An uninitialized tensor of `shape` (its values are whatever the memory held). */
+export function empty(shape: number[], options?: CreateOptions): Tensor {
+  return finish(Tensor.empty("empty", checkShape("empty", "shape", shape)), options);
+}
+
 /** A tensor of `shape` filled with `value`. */
 export function full(shape: number[], value: number, options?: CreateOptions): Tensor {
   const s = checkShape("full", "shape", shape);

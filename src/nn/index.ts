@@ -1,0 +1,6 @@
+// torch.nn, as neurite's `nn` namespace.
+export { Module, type StateDict, type LoadStateDictResult } from "./module";
+export { Linear, Identity, Flatten, Dropout } from "./linear";
+export { Sequential } from "./sequential";
+export { ReLU, Sigmoid, Tanh, SELU, SiLU, LeakyReLU, ELU, GELU, Softplus, Softmax, LogSoftmax } from "./activation";
+export { MSELoss, L1Loss, HuberLoss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss } from "./loss";
