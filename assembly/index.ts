@@ -7,3 +7,4 @@ export * from "./kernels/activations";
 export * from "./kernels/reduce";
 export * from "./kernels/softmax";
 export * from "./kernels/loss";
+export * from "./kernels/optim";

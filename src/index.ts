@@ -7,3 +7,6 @@ export { gradcheck, type GradcheckOptions, type GradcheckReport } from "./gradch
 export * from "./ops/index";
 export * as nn from "./nn/index";
 export * as init from "./init";
+export * as optim from "./optim/index";
+export * as io from "./io/index";
+export * from "./train/index";

@@ -4,3 +4,4 @@ export { Linear, Identity, Flatten, Dropout } from "./linear";
 export { Sequential } from "./sequential";
 export { ReLU, Sigmoid, Tanh, SELU, SiLU, LeakyReLU, ELU, GELU, Softplus, Softmax, LogSoftmax } from "./activation";
 export { MSELoss, L1Loss, HuberLoss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss } from "./loss";
+export * as utils from "./utils";
