@@ -8,6 +8,7 @@
 //   ctx.neurite()     the public API from dist/neurite.js, or null when it is not built yet.
 //   ctx.core()        the raw wasm core (dist/neurite.wasm) instantiated directly.
 //   ctx.measure(fn, opts)  median seconds per call over several timed runs after warm-up.
+//   ctx.measureEach([fn...], opts)  the same for several functions, their runs interleaved.
 //   ctx.table(header, rows) prints an aligned table.
 // V8 tiering: wasm starts in the baseline tier; --no-liftoff (set by the npm script) plus warm-up
 // makes sure the optimized code is what gets timed. Flags in use are printed in the header.
@@ -32,6 +33,9 @@ async function loadTf() {
   wasm.setWasmPaths(dir);
   wasm.setThreadsCount?.(1);
   tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+  // Production mode, as an application would deploy it (skips debug-only checks and the
+  // "install tfjs-node" banner).
+  tf.enableProdMode();
   return tf;
 }
 
@@ -102,6 +106,33 @@ function measure(fn, { warmupMs = 300, runs = 7, runMs = 100 } = {}) {
   return median(per);
 }
 
+/**
+ * Like measure, for several functions at once: after each one's warm-up, their timed runs are
+ * interleaved (run 1 of each, run 2 of each, ...) so a burst of load from other processes on
+ * a shared machine hits all of them alike and their ratio stays meaningful. Returns medians.
+ */
+function measureEach(fns, { warmupMs = 300, runs = 7, runMs = 100 } = {}) {
+  for (const fn of fns) {
+    const t0 = performance.now();
+    for (let i = 0; i < 3 || performance.now() - t0 < warmupMs; i++) fn();
+  }
+  const per = fns.map(() => []);
+  for (let r = 0; r < runs; r++) {
+    fns.forEach((fn, f) => {
+      let n = 0;
+      const t0 = performance.now();
+      let t;
+      do {
+        fn();
+        n++;
+        t = performance.now();
+      } while (t - t0 < runMs);
+      per[f].push((t - t0) / 1e3 / n);
+    });
+  }
+  return per.map(median);
+}
+
 function table(header, rows) {
   const all = [header, ...rows].map((r) => r.map(String));
   const w = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
@@ -112,7 +143,7 @@ function table(header, rows) {
 }
 
 const filters = process.argv.slice(2).filter((a) => !a.startsWith("-"));
-const ctx = { root, argv: process.argv.slice(2), tf, neurite, core, measure, median, table };
+const ctx = { root, argv: process.argv.slice(2), tf, neurite, core, measure, measureEach, median, table };
 
 console.log(`node ${process.version}, flags: ${process.execArgv.join(" ") || "(none)"}, ` +
   `${os.cpus()[0]?.model ?? "cpu"} x${os.cpus().length}, single thread`);

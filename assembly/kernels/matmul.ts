@@ -10,12 +10,12 @@
 //     both operands read as rows (no padding is computed; the small operand is transposed into
 //     scratch when it is not already row-major along k).
 //   - Row path, when m is small and B is not transposed: B is read in place (packing it would
-//     cost as much as the product), one A row against 32-column panels of B.
+//     cost as much as the product), one A row against 24-column panels of B.
 // Micro-kernels are generated (scripts/gen-matmul.mjs -> matmul_gen.ts). Plain SIMD mul + add
 // (no FMA, no relaxed SIMD): bitwise identical results on every runtime; the result for given
 // arguments never depends on the contents of scratch. Later K blocks (and accumulate) add into
 // out; edges store only valid lanes, so nothing outside out[0..m*n) is written.
-import { mm_x8, mm_x4, mm_1x32p, mm_dot, MM_MR, MM_DOT_MR, MM_WIDE } from "./matmul_gen";
+import { mm_x8, mm_x4, mm_wide, mm_dot, MM_MR, MM_DOT_MR, MM_WIDE } from "./matmul_gen";
 
 /** Rows per register block (4x8 = 8 accumulators). */
 const MR: i32 = MM_MR;
@@ -28,10 +28,10 @@ let NC: i32 = 512;
 /** M block (multiple of 4): rows of A packed at once (MC*KC*4 bytes of scratch). */
 let MC: i32 = 256;
 /** Row path (B in place) when B is not transposed and m <= SMALL_M. */
-let SMALL_M: i32 = 6;
+let SMALL_M: i32 = 8;
 /** Dot path when op(B) = B^T and m <= DOT_M, or when n <= DOT_N (and m <= DOT_M if transA). */
 let DOT_M: i32 = 32;
-let DOT_N: i32 = 16;
+let DOT_N: i32 = 15;
 
 /**
  * Testing and benchmarking hook, not part of the kernel contract: set tunable parameter `id`
@@ -325,7 +325,7 @@ function dotPath(out: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA:
 
 /**
  * Row path (few rows, B not transposed): B read in place, one row of op(A) at a time against
- * 32-column panels of B (8 independent accumulator chains), then 8-column panels, then an edge
+ * MM_WIDE (24)-column panels of B (6 independent accumulator chains), then 8-column panels, then an edge
  * of < 8 columns packed into scratch (k*32 bytes).
  */
 function rowPath(out: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: i32,
@@ -341,7 +341,7 @@ function rowPath(out: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA:
   for (let i = 0; i < m; i++) {
     const c = out + <usize>i * ldc;
     const pa: usize = transA ? a + (<usize>i << 2) : a + ((<usize>i * <usize>k) << 2);
-    if (wide) mm_1x32p(c, pa, lda, b, ldc, k, beta, wide / MM_WIDE, <usize>MM_WIDE << 2);
+    if (wide) mm_wide(c, pa, lda, b, ldc, k, beta, wide / MM_WIDE, <usize>MM_WIDE << 2);
     if (p8) mm_x8(1, c + (<usize>wide << 2), ldc, pa, lda, b + (<usize>wide << 2), ldc, k, beta, p8, 32, 8);
     const ce = c + (<usize>full << 2);
     if (w > 4) mm_x8(1, ce, ldc, pa, lda, scratch, 32, k, beta, 1, 0, w);

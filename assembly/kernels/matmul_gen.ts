@@ -351,15 +351,13 @@ function mm_4x4(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize
 
 // @ts-ignore: decorator
 @inline
-function mm_1x32(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32, nv: i32): void {
+function mm_1x24(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32, nv: i32): void {
   let c00 = f32x4.splat(0);
   let c01 = f32x4.splat(0);
   let c02 = f32x4.splat(0);
   let c03 = f32x4.splat(0);
   let c04 = f32x4.splat(0);
   let c05 = f32x4.splat(0);
-  let c06 = f32x4.splat(0);
-  let c07 = f32x4.splat(0);
   let kk = kc;
   do {
     const b0 = v128.load(b, 0);
@@ -368,8 +366,6 @@ function mm_1x32(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usiz
     const b3 = v128.load(b, 48);
     const b4 = v128.load(b, 64);
     const b5 = v128.load(b, 80);
-    const b6 = v128.load(b, 96);
-    const b7 = v128.load(b, 112);
     const x0 = v128.load32_splat(a, 0);
     c00 = f32x4.add(c00, f32x4.mul(x0, b0));
     c01 = f32x4.add(c01, f32x4.mul(x0, b1));
@@ -377,12 +373,10 @@ function mm_1x32(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usiz
     c03 = f32x4.add(c03, f32x4.mul(x0, b3));
     c04 = f32x4.add(c04, f32x4.mul(x0, b4));
     c05 = f32x4.add(c05, f32x4.mul(x0, b5));
-    c06 = f32x4.add(c06, f32x4.mul(x0, b6));
-    c07 = f32x4.add(c07, f32x4.mul(x0, b7));
     a += lda;
     b += ldb;
   } while (--kk);
-  if (nv == 32) {
+  if (nv == 24) {
     if (beta) {
       c00 = f32x4.add(v128.load(c, 0), c00);
       c01 = f32x4.add(v128.load(c, 16), c01);
@@ -390,8 +384,6 @@ function mm_1x32(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usiz
       c03 = f32x4.add(v128.load(c, 48), c03);
       c04 = f32x4.add(v128.load(c, 64), c04);
       c05 = f32x4.add(v128.load(c, 80), c05);
-      c06 = f32x4.add(v128.load(c, 96), c06);
-      c07 = f32x4.add(v128.load(c, 112), c07);
     }
     v128.store(c, c00, 0);
     v128.store(c, c01, 16);
@@ -399,8 +391,6 @@ function mm_1x32(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usiz
     v128.store(c, c03, 48);
     v128.store(c, c04, 64);
     v128.store(c, c05, 80);
-    v128.store(c, c06, 96);
-    v128.store(c, c07, 112);
   } else {
     store_part4(c + 0, c00, min(max(nv - 0, 0), 4), beta);
     store_part4(c + 16, c01, min(max(nv - 4, 0), 4), beta);
@@ -408,8 +398,6 @@ function mm_1x32(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usiz
     store_part4(c + 48, c03, min(max(nv - 12, 0), 4), beta);
     store_part4(c + 64, c04, min(max(nv - 16, 0), 4), beta);
     store_part4(c + 80, c05, min(max(nv - 20, 0), 4), beta);
-    store_part4(c + 96, c06, min(max(nv - 24, 0), 4), beta);
-    store_part4(c + 112, c07, min(max(nv - 28, 0), 4), beta);
   }
 }
 
@@ -487,11 +475,11 @@ export function mm_x4(mr: i32, c: usize, ldc: usize, a: usize, lda: usize, b: us
   }
 }
 
-/** One row of C (+)= one row of A . `panels` 32-column panels of B (pstride bytes apart), all columns stored. */
-export function mm_1x32p(c: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32, panels: i32, pstride: usize): void {
+/** One row of C (+)= one row of A . `panels` 24-column panels of B (pstride bytes apart), all columns stored. */
+export function mm_wide(c: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32, panels: i32, pstride: usize): void {
   for (let p = 0; p < panels; p++) {
-    mm_1x32(c, 0, a, lda, b, ldb, kc, beta, 32);
-    c += 128;
+    mm_1x24(c, 0, a, lda, b, ldb, kc, beta, 24);
+    c += 96;
     b += pstride;
   }
 }
@@ -857,4 +845,4 @@ export const MM_MR: i32 = 4;
 /** Rows per dot-product kernel call. */
 export const MM_DOT_MR: i32 = 2;
 /** Columns of the wide single-row kernel. */
-export const MM_WIDE: i32 = 32;
+export const MM_WIDE: i32 = 24;

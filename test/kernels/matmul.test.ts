@@ -87,7 +87,7 @@ function runCase(core: Core, c: Case, seed: number) {
 
 const small = [0, 1, 3, 17];
 // [m, n, k]: odd sizes on every side, N and K larger than one block (NC = KC = 512), M larger
-// than one M block (MC = 256), n with 32-, 8- and 1..7-column parts for the row path.
+// than one M block (MC = 256), n with 24-, 8- and 1..7-column parts for the row path.
 const odd: [number, number, number][] = [
   [64, 63, 65], [65, 64, 63], [63, 65, 64], [64, 64, 64], [4, 8, 4], [8, 4, 8], [5, 9, 7],
   [2, 13, 31], [33, 10, 128], [1, 100, 33], [3, 47, 9], [100, 1, 33], [7, 520, 13],
