@@ -53,6 +53,19 @@ export interface Core {
 
   loss_f32(kind: number, out: number, x: number, y: number, n: number, p1: number): void;
   loss_bwd_f32(kind: number, dx: number, x: number, y: number, dy: number, dyScalar: number, n: number, p1: number): void;
+
+  sgd_f32(param: number, grad: number, buf: number, n: number,
+    lr: number, momentum: number, damp: number, weightDecay: number, flags: number): void;
+  adam_f32(param: number, grad: number, m: number, v: number, vmax: number, n: number,
+    beta1: number, c1: number, beta2: number, c2: number, stepSize: number, bc2Sqrt: number, eps: number,
+    weightDecay: number, decay: number, flags: number): void;
+  rmsprop_f32(param: number, grad: number, sq: number, ga: number, buf: number, n: number,
+    lr: number, alpha: number, c: number, eps: number, weightDecay: number, momentum: number, flags: number): void;
+  adagrad_f32(param: number, grad: number, sum: number, n: number,
+    clr: number, eps: number, weightDecay: number, flags: number): void;
+
+  gather_rows_f32(out: number, x: number, idx: number, nIdx: number, rowSize: number): void;
+  scatter_add_rows_f32(out: number, src: number, idx: number, nIdx: number, rowSize: number): void;
 }
 
 /** Codes shared with assembly/kernels/elementwise.ts. */
