@@ -6,17 +6,19 @@
 // constant offsets, and every (rows x width) variant is the same code with different register
 // names. Writing them by hand invites copy-paste bugs.
 //
-// 1. Register-block kernels  C[MR x NR] (+)= A[MR x kc] . B[kc x NR]   (MR 1..4, NR 4, 8 or 32)
-//    - A: MR floats per k step at pa + 4r (A packed in MR-row panels: lda = 4*MR; or one row of
-//      A in place: lda = 4; or A^T in place: lda = 4*m), each broadcast with v128.load32_splat
-//      (one vbroadcastss from memory on x64, no shuffle port).
-//    - B: NR contiguous floats per k step, ldb bytes apart (a packed panel: ldb = 4*NR; or B's
-//      rows in place: ldb = 4*n).
+// 1. Register-block kernels  C[MR x NR] (+)= A[MR x kc] . B[kc x NR]
+//    - A: MR floats per k step at a + 4r, each broadcast with v128.load32_splat (one vbroadcastss
+//      from memory on x64: a load, no shuffle port). B: NR contiguous floats per k step.
+//    - Mode "p" (main path, MR 1..4, NR 8 or 4): A packed in 4-row panels (16 bytes per k step)
+//      and B in NR-wide panels (4*NR bytes per k step), constant strides.
+//    - Mode "g" (row path, MR 1, NR 4, 8 or 24): one row of A in place (lda 4, or 4*m for A^T) and
+//      B's rows in place (ldb 4*n), runtime strides.
 //    - 4x8 is the main block: 8 f32x4 accumulators + 2 B vectors + 4 broadcasts + 1 product
 //      temporary = 15 xmm, exactly what V8 leaves free. V8 issues a loop's loads first and the
 //      arithmetic after, so everything loaded in one k step is live at once. Measured on this
 //      machine: 5x8 (18 live) and a k-unroll by 2 (the same, twice the loads) spill and run
-//      15-30% slower; 4x8 runs at ~90% of the register-only mul+add peak.
+//      15-30% slower; 1x32 spills too (1x24 does not). 4x8 runs at ~90% of the register-only
+//      mul+add peak: 16 FP ops per k step on the 3 FP ports is the bound, not the loads.
 //    - One non-inlined entry per width runs the kernel over `panels` consecutive panels, so
 //      the per-panel cost is an epilogue, not a call.
 // 2. Dot-product kernels  C[MR x NB] (+)= A[MR x k] . B[NB x k]^T   (MR 1..2, NB 1..4)
@@ -106,12 +108,17 @@ emit();
 emit(HELPERS);
 emit();
 
-/** Register-block kernel C[MR x NR] (+)= A . B, inlined into its entry function. */
-function kernel(MR, NR) {
+/**
+ * Register-block kernel C[MR x NR] (+)= A . B, inlined into its entry function. Mode "p": A and
+ * B packed, strides are constants (A: MR_MAX floats per k step, B: NR floats), which keeps two
+ * general registers free in V8's allocation of the loop. Mode "g": runtime strides lda, ldb.
+ */
+function kernel(mode, MR, NR) {
   const NV = NR / 4;
+  const params = mode === "p" ? "a: usize, b: usize" : "a: usize, lda: usize, b: usize, ldb: usize";
   emit(`// @ts-ignore: decorator`);
   emit(`@inline`);
-  emit(`function mm_${MR}x${NR}(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32, nv: i32): void {`);
+  emit(`function mm_${mode}${MR}x${NR}(c: usize, ldc: usize, ${params}, kc: i32, beta: i32, nv: i32): void {`);
   for (let r = 0; r < MR; r++) for (let j = 0; j < NV; j++) emit(`  let c${r}${j} = f32x4.splat(0);`);
   emit(`  let kk = kc;`);
   emit(`  do {`);
@@ -120,8 +127,8 @@ function kernel(MR, NR) {
     emit(`    const x${r} = v128.load32_splat(a, ${r * 4});`);
     for (let j = 0; j < NV; j++) emit(`    c${r}${j} = f32x4.add(c${r}${j}, f32x4.mul(x${r}, b${j}));`);
   }
-  emit(`    a += lda;`);
-  emit(`    b += ldb;`);
+  emit(`    a += ${mode === "p" ? MR_MAX * 4 : "lda"};`);
+  emit(`    b += ${mode === "p" ? NR * 4 : "ldb"};`);
   emit(`  } while (--kk);`);
   emit(`  if (nv == ${NR}) {`);
   emit(`    if (beta) {`);
@@ -140,39 +147,45 @@ function kernel(MR, NR) {
   emit();
 }
 
-for (const NR of [8, 4]) for (let MR = 1; MR <= MR_MAX; MR++) kernel(MR, NR);
-kernel(1, WIDE);
+for (const NR of [8, 4]) for (let MR = 1; MR <= MR_MAX; MR++) kernel("p", MR, NR);
+for (const NR of [8, 4, WIDE]) kernel("g", 1, NR);
 
-const SIG = "c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32";
 for (const NR of [8, 4]) {
   emit(`/**`);
-  emit(` * C[mr x ${NR}*panels] (+)= A[mr x kc] . B[kc x ${NR}*panels], mr in 1..${MR_MAX}: the ${NR}-wide kernel over`);
-  emit(` * \`panels\` panels (C advances ${NR} columns, B advances pstride bytes); the last stores nvLast columns.`);
-  emit(` * A: mr floats per k step at a, lda bytes apart. B: ${NR} floats per k step, ldb bytes apart. kc >= 1.`);
+  emit(` * C[mr x ${NR}*panels] (+)= A[mr x kc] . B[kc x ${NR}*panels], mr in 1..${MR_MAX}, both packed: the ${NR}-wide`);
+  emit(` * kernel over \`panels\` panels (C advances ${NR} columns, B advances pstride bytes); the last`);
+  emit(` * stores nvLast columns. A: a ${MR_MAX}-row panel (${MR_MAX} floats per k step, the first mr used).`);
+  emit(` * B: ${NR} floats per k step. kc >= 1.`);
   emit(` */`);
-  emit(`export function mm_x${NR}(mr: i32, ${SIG}, panels: i32, pstride: usize, nvLast: i32): void {`);
+  emit(`export function mm_p${NR}(mr: i32, c: usize, ldc: usize, a: usize, b: usize, kc: i32, beta: i32, panels: i32, pstride: usize, nvLast: i32): void {`);
   for (let MR = MR_MAX; MR >= 1; MR--) {
     emit(`  ${MR === MR_MAX ? "if" : "} else if"} (mr == ${MR}) {`);
     emit(`    for (let p = 1; p < panels; p++) {`);
-    emit(`      mm_${MR}x${NR}(c, ldc, a, lda, b, ldb, kc, beta, ${NR});`);
+    emit(`      mm_p${MR}x${NR}(c, ldc, a, b, kc, beta, ${NR});`);
     emit(`      c += ${NR * 4};`);
     emit(`      b += pstride;`);
     emit(`    }`);
-    emit(`    mm_${MR}x${NR}(c, ldc, a, lda, b, ldb, kc, beta, nvLast);`);
+    emit(`    mm_p${MR}x${NR}(c, ldc, a, b, kc, beta, nvLast);`);
   }
   emit(`  }`);
   emit(`}`);
   emit();
 }
-emit(`/** One row of C (+)= one row of A . \`panels\` ${WIDE}-column panels of B (pstride bytes apart), all columns stored. */`);
-emit(`export function mm_wide(c: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32, panels: i32, pstride: usize): void {`);
-emit(`  for (let p = 0; p < panels; p++) {`);
-emit(`    mm_1x${WIDE}(c, 0, a, lda, b, ldb, kc, beta, ${WIDE});`);
-emit(`    c += ${WIDE * 4};`);
-emit(`    b += pstride;`);
-emit(`  }`);
-emit(`}`);
-emit();
+for (const NR of [8, 4, WIDE]) {
+  emit(`/**`);
+  emit(` * One row of C (+)= one row of A (floats lda bytes apart) . \`panels\` ${NR}-column panels of B (${NR} floats`);
+  emit(` * per k step, ldb bytes apart; panels pstride bytes apart); the last panel stores nvLast columns.`);
+  emit(` */`);
+  emit(`export function mm_g${NR}(c: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32, panels: i32, pstride: usize, nvLast: i32): void {`);
+  emit(`  for (let p = 1; p < panels; p++) {`);
+  emit(`    mm_g1x${NR}(c, 0, a, lda, b, ldb, kc, beta, ${NR});`);
+  emit(`    c += ${NR * 4};`);
+  emit(`    b += pstride;`);
+  emit(`  }`);
+  emit(`  mm_g1x${NR}(c, 0, a, lda, b, ldb, kc, beta, nvLast);`);
+  emit(`}`);
+  emit();
+}
 
 /** Dot-product kernel C[MR x NB] (+)= A[MR x k] . B[NB x k]^T. */
 function dotKernel(MR, NB) {

@@ -15,7 +15,7 @@
 // (no FMA, no relaxed SIMD): bitwise identical results on every runtime; the result for given
 // arguments never depends on the contents of scratch. Later K blocks (and accumulate) add into
 // out; edges store only valid lanes, so nothing outside out[0..m*n) is written.
-import { mm_x8, mm_x4, mm_wide, mm_dot, MM_MR, MM_DOT_MR, MM_WIDE } from "./matmul_gen";
+import { mm_p8, mm_p4, mm_g8, mm_g4, mm_g24, mm_dot, MM_MR, MM_DOT_MR, MM_WIDE } from "./matmul_gen";
 
 /** Rows per register block (4x8 = 8 accumulators). */
 const MR: i32 = MM_MR;
@@ -341,11 +341,11 @@ function rowPath(out: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA:
   for (let i = 0; i < m; i++) {
     const c = out + <usize>i * ldc;
     const pa: usize = transA ? a + (<usize>i << 2) : a + ((<usize>i * <usize>k) << 2);
-    if (wide) mm_wide(c, pa, lda, b, ldc, k, beta, wide / MM_WIDE, <usize>MM_WIDE << 2);
-    if (p8) mm_x8(1, c + (<usize>wide << 2), ldc, pa, lda, b + (<usize>wide << 2), ldc, k, beta, p8, 32, 8);
+    if (wide) mm_g24(c, pa, lda, b, ldc, k, beta, wide / MM_WIDE, <usize>MM_WIDE << 2, MM_WIDE);
+    if (p8) mm_g8(c + (<usize>wide << 2), pa, lda, b + (<usize>wide << 2), ldc, k, beta, p8, 32, 8);
     const ce = c + (<usize>full << 2);
-    if (w > 4) mm_x8(1, ce, ldc, pa, lda, scratch, 32, k, beta, 1, 0, w);
-    else if (w > 0) mm_x4(1, ce, ldc, pa, lda, scratch, 16, k, beta, 1, 0, w);
+    if (w > 4) mm_g8(ce, pa, lda, scratch, 32, k, beta, 1, 0, w);
+    else if (w > 0) mm_g4(ce, pa, lda, scratch, 16, k, beta, 1, 0, w);
   }
 }
 
@@ -356,7 +356,6 @@ function blocked(out: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA:
   const kb = kBlock(k);
   const ncMax = n < NC ? n : NC;
   const scratchA = scratch + ((<usize>kb * <usize>paddedWidth(ncMax)) << 2);
-  const lda = <usize>MR << 2;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = n - jc < NC ? n - jc : NC;
     const full = nc & ~7;
@@ -377,10 +376,10 @@ function blocked(out: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA:
           const mr = mc - ir < MR ? mc - ir : MR;
           const c = out + <usize>(ic + ir) * ldc + (<usize>jc << 2);
           const pa = scratchA + <usize>ir * (<usize>kc << 2);
-          if (panels) mm_x8(mr, c, ldc, pa, lda, scratch, 32, kc, beta, panels, pstride, 8);
+          if (panels) mm_p8(mr, c, ldc, pa, scratch, kc, beta, panels, pstride, 8);
           const ce = c + (<usize>full << 2);
-          if (w > 4) mm_x8(mr, ce, ldc, pa, lda, edgeB, 32, kc, beta, 1, 0, w);
-          else if (w > 0) mm_x4(mr, ce, ldc, pa, lda, edgeB, 16, kc, beta, 1, 0, w);
+          if (w > 4) mm_p8(mr, ce, ldc, pa, edgeB, kc, beta, 1, 0, w);
+          else if (w > 0) mm_p4(mr, ce, ldc, pa, edgeB, kc, beta, 1, 0, w);
         }
       }
     }

@@ -59,7 +59,7 @@ function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
 
 // @ts-ignore: decorator
 @inline
-function mm_1x8(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32, nv: i32): void {
+function mm_p1x8(c: usize, ldc: usize, a: usize, b: usize, kc: i32, beta: i32, nv: i32): void {
   let c00 = f32x4.splat(0);
   let c01 = f32x4.splat(0);
   let kk = kc;
@@ -69,8 +69,8 @@ function mm_1x8(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize
     const x0 = v128.load32_splat(a, 0);
     c00 = f32x4.add(c00, f32x4.mul(x0, b0));
     c01 = f32x4.add(c01, f32x4.mul(x0, b1));
-    a += lda;
-    b += ldb;
+    a += 16;
+    b += 32;
   } while (--kk);
   if (nv == 8) {
     if (beta) {
@@ -86,7 +86,7 @@ function mm_1x8(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize
 
 // @ts-ignore: decorator
 @inline
-function mm_2x8(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32, nv: i32): void {
+function mm_p2x8(c: usize, ldc: usize, a: usize, b: usize, kc: i32, beta: i32, nv: i32): void {
   let c00 = f32x4.splat(0);
   let c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0);
@@ -101,8 +101,8 @@ function mm_2x8(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize
     const x1 = v128.load32_splat(a, 4);
     c10 = f32x4.add(c10, f32x4.mul(x1, b0));
     c11 = f32x4.add(c11, f32x4.mul(x1, b1));
-    a += lda;
-    b += ldb;
+    a += 16;
+    b += 32;
   } while (--kk);
   if (nv == 8) {
     if (beta) {
@@ -123,7 +123,7 @@ function mm_2x8(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize
 
 // @ts-ignore: decorator
 @inline
-function mm_3x8(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32, nv: i32): void {
+function mm_p3x8(c: usize, ldc: usize, a: usize, b: usize, kc: i32, beta: i32, nv: i32): void {
   let c00 = f32x4.splat(0);
   let c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0);
@@ -143,8 +143,8 @@ function mm_3x8(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize
     const x2 = v128.load32_splat(a, 8);
     c20 = f32x4.add(c20, f32x4.mul(x2, b0));
     c21 = f32x4.add(c21, f32x4.mul(x2, b1));
-    a += lda;
-    b += ldb;
+    a += 16;
+    b += 32;
   } while (--kk);
   if (nv == 8) {
     if (beta) {
@@ -170,7 +170,7 @@ function mm_3x8(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize
 
 // @ts-ignore: decorator
 @inline
-function mm_4x8(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32, nv: i32): void {
+function mm_p4x8(c: usize, ldc: usize, a: usize, b: usize, kc: i32, beta: i32, nv: i32): void {
   let c00 = f32x4.splat(0);
   let c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0);
@@ -195,8 +195,8 @@ function mm_4x8(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize
     const x3 = v128.load32_splat(a, 12);
     c30 = f32x4.add(c30, f32x4.mul(x3, b0));
     c31 = f32x4.add(c31, f32x4.mul(x3, b1));
-    a += lda;
-    b += ldb;
+    a += 16;
+    b += 32;
   } while (--kk);
   if (nv == 8) {
     if (beta) {
@@ -227,15 +227,15 @@ function mm_4x8(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize
 
 // @ts-ignore: decorator
 @inline
-function mm_1x4(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32, nv: i32): void {
+function mm_p1x4(c: usize, ldc: usize, a: usize, b: usize, kc: i32, beta: i32, nv: i32): void {
   let c00 = f32x4.splat(0);
   let kk = kc;
   do {
     const b0 = v128.load(b, 0);
     const x0 = v128.load32_splat(a, 0);
     c00 = f32x4.add(c00, f32x4.mul(x0, b0));
-    a += lda;
-    b += ldb;
+    a += 16;
+    b += 16;
   } while (--kk);
   if (nv == 4) {
     if (beta) {
@@ -249,7 +249,7 @@ function mm_1x4(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize
 
 // @ts-ignore: decorator
 @inline
-function mm_2x4(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32, nv: i32): void {
+function mm_p2x4(c: usize, ldc: usize, a: usize, b: usize, kc: i32, beta: i32, nv: i32): void {
   let c00 = f32x4.splat(0);
   let c10 = f32x4.splat(0);
   let kk = kc;
@@ -259,8 +259,8 @@ function mm_2x4(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize
     c00 = f32x4.add(c00, f32x4.mul(x0, b0));
     const x1 = v128.load32_splat(a, 4);
     c10 = f32x4.add(c10, f32x4.mul(x1, b0));
-    a += lda;
-    b += ldb;
+    a += 16;
+    b += 16;
   } while (--kk);
   if (nv == 4) {
     if (beta) {
@@ -277,7 +277,7 @@ function mm_2x4(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize
 
 // @ts-ignore: decorator
 @inline
-function mm_3x4(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32, nv: i32): void {
+function mm_p3x4(c: usize, ldc: usize, a: usize, b: usize, kc: i32, beta: i32, nv: i32): void {
   let c00 = f32x4.splat(0);
   let c10 = f32x4.splat(0);
   let c20 = f32x4.splat(0);
@@ -290,8 +290,8 @@ function mm_3x4(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize
     c10 = f32x4.add(c10, f32x4.mul(x1, b0));
     const x2 = v128.load32_splat(a, 8);
     c20 = f32x4.add(c20, f32x4.mul(x2, b0));
-    a += lda;
-    b += ldb;
+    a += 16;
+    b += 16;
   } while (--kk);
   if (nv == 4) {
     if (beta) {
@@ -311,7 +311,7 @@ function mm_3x4(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize
 
 // @ts-ignore: decorator
 @inline
-function mm_4x4(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32, nv: i32): void {
+function mm_p4x4(c: usize, ldc: usize, a: usize, b: usize, kc: i32, beta: i32, nv: i32): void {
   let c00 = f32x4.splat(0);
   let c10 = f32x4.splat(0);
   let c20 = f32x4.splat(0);
@@ -327,8 +327,8 @@ function mm_4x4(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize
     c20 = f32x4.add(c20, f32x4.mul(x2, b0));
     const x3 = v128.load32_splat(a, 12);
     c30 = f32x4.add(c30, f32x4.mul(x3, b0));
-    a += lda;
-    b += ldb;
+    a += 16;
+    b += 16;
   } while (--kk);
   if (nv == 4) {
     if (beta) {
@@ -351,7 +351,56 @@ function mm_4x4(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize
 
 // @ts-ignore: decorator
 @inline
-function mm_1x24(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32, nv: i32): void {
+function mm_g1x8(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32, nv: i32): void {
+  let c00 = f32x4.splat(0);
+  let c01 = f32x4.splat(0);
+  let kk = kc;
+  do {
+    const b0 = v128.load(b, 0);
+    const b1 = v128.load(b, 16);
+    const x0 = v128.load32_splat(a, 0);
+    c00 = f32x4.add(c00, f32x4.mul(x0, b0));
+    c01 = f32x4.add(c01, f32x4.mul(x0, b1));
+    a += lda;
+    b += ldb;
+  } while (--kk);
+  if (nv == 8) {
+    if (beta) {
+      c00 = f32x4.add(v128.load(c, 0), c00);
+      c01 = f32x4.add(v128.load(c, 16), c01);
+    }
+    v128.store(c, c00, 0);
+    v128.store(c, c01, 16);
+  } else {
+    store_part8(c, c00, c01, nv, beta);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function mm_g1x4(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32, nv: i32): void {
+  let c00 = f32x4.splat(0);
+  let kk = kc;
+  do {
+    const b0 = v128.load(b, 0);
+    const x0 = v128.load32_splat(a, 0);
+    c00 = f32x4.add(c00, f32x4.mul(x0, b0));
+    a += lda;
+    b += ldb;
+  } while (--kk);
+  if (nv == 4) {
+    if (beta) {
+      c00 = f32x4.add(v128.load(c, 0), c00);
+    }
+    v128.store(c, c00, 0);
+  } else {
+    store_part4(c, c00, nv, beta);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function mm_g1x24(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32, nv: i32): void {
   let c00 = f32x4.splat(0);
   let c01 = f32x4.splat(0);
   let c02 = f32x4.splat(0);
@@ -402,86 +451,118 @@ function mm_1x24(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usiz
 }
 
 /**
- * C[mr x 8*panels] (+)= A[mr x kc] . B[kc x 8*panels], mr in 1..4: the 8-wide kernel over
- * `panels` panels (C advances 8 columns, B advances pstride bytes); the last stores nvLast columns.
- * A: mr floats per k step at a, lda bytes apart. B: 8 floats per k step, ldb bytes apart. kc >= 1.
+ * C[mr x 8*panels] (+)= A[mr x kc] . B[kc x 8*panels], mr in 1..4, both packed: the 8-wide
+ * kernel over `panels` panels (C advances 8 columns, B advances pstride bytes); the last
+ * stores nvLast columns. A: a 4-row panel (4 floats per k step, the first mr used).
+ * B: 8 floats per k step. kc >= 1.
  */
-export function mm_x8(mr: i32, c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32, panels: i32, pstride: usize, nvLast: i32): void {
+export function mm_p8(mr: i32, c: usize, ldc: usize, a: usize, b: usize, kc: i32, beta: i32, panels: i32, pstride: usize, nvLast: i32): void {
   if (mr == 4) {
     for (let p = 1; p < panels; p++) {
-      mm_4x8(c, ldc, a, lda, b, ldb, kc, beta, 8);
+      mm_p4x8(c, ldc, a, b, kc, beta, 8);
       c += 32;
       b += pstride;
     }
-    mm_4x8(c, ldc, a, lda, b, ldb, kc, beta, nvLast);
+    mm_p4x8(c, ldc, a, b, kc, beta, nvLast);
   } else if (mr == 3) {
     for (let p = 1; p < panels; p++) {
-      mm_3x8(c, ldc, a, lda, b, ldb, kc, beta, 8);
+      mm_p3x8(c, ldc, a, b, kc, beta, 8);
       c += 32;
       b += pstride;
     }
-    mm_3x8(c, ldc, a, lda, b, ldb, kc, beta, nvLast);
+    mm_p3x8(c, ldc, a, b, kc, beta, nvLast);
   } else if (mr == 2) {
     for (let p = 1; p < panels; p++) {
-      mm_2x8(c, ldc, a, lda, b, ldb, kc, beta, 8);
+      mm_p2x8(c, ldc, a, b, kc, beta, 8);
       c += 32;
       b += pstride;
     }
-    mm_2x8(c, ldc, a, lda, b, ldb, kc, beta, nvLast);
+    mm_p2x8(c, ldc, a, b, kc, beta, nvLast);
   } else if (mr == 1) {
     for (let p = 1; p < panels; p++) {
-      mm_1x8(c, ldc, a, lda, b, ldb, kc, beta, 8);
+      mm_p1x8(c, ldc, a, b, kc, beta, 8);
       c += 32;
       b += pstride;
     }
-    mm_1x8(c, ldc, a, lda, b, ldb, kc, beta, nvLast);
+    mm_p1x8(c, ldc, a, b, kc, beta, nvLast);
   }
 }
 
 /**
- * C[mr x 4*panels] (+)= A[mr x kc] . B[kc x 4*panels], mr in 1..4: the 4-wide kernel over
- * `panels` panels (C advances 4 columns, B advances pstride bytes); the last stores nvLast columns.
- * A: mr floats per k step at a, lda bytes apart. B: 4 floats per k step, ldb bytes apart. kc >= 1.
+ * C[mr x 4*panels] (+)= A[mr x kc] . B[kc x 4*panels], mr in 1..4, both packed: the 4-wide
+ * kernel over `panels` panels (C advances 4 columns, B advances pstride bytes); the last
+ * stores nvLast columns. A: a 4-row panel (4 floats per k step, the first mr used).
+ * B: 4 floats per k step. kc >= 1.
  */
-export function mm_x4(mr: i32, c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32, panels: i32, pstride: usize, nvLast: i32): void {
+export function mm_p4(mr: i32, c: usize, ldc: usize, a: usize, b: usize, kc: i32, beta: i32, panels: i32, pstride: usize, nvLast: i32): void {
   if (mr == 4) {
     for (let p = 1; p < panels; p++) {
-      mm_4x4(c, ldc, a, lda, b, ldb, kc, beta, 4);
+      mm_p4x4(c, ldc, a, b, kc, beta, 4);
       c += 16;
       b += pstride;
     }
-    mm_4x4(c, ldc, a, lda, b, ldb, kc, beta, nvLast);
+    mm_p4x4(c, ldc, a, b, kc, beta, nvLast);
   } else if (mr == 3) {
     for (let p = 1; p < panels; p++) {
-      mm_3x4(c, ldc, a, lda, b, ldb, kc, beta, 4);
+      mm_p3x4(c, ldc, a, b, kc, beta, 4);
       c += 16;
       b += pstride;
     }
-    mm_3x4(c, ldc, a, lda, b, ldb, kc, beta, nvLast);
+    mm_p3x4(c, ldc, a, b, kc, beta, nvLast);
   } else if (mr == 2) {
     for (let p = 1; p < panels; p++) {
-      mm_2x4(c, ldc, a, lda, b, ldb, kc, beta, 4);
+      mm_p2x4(c, ldc, a, b, kc, beta, 4);
       c += 16;
       b += pstride;
     }
-    mm_2x4(c, ldc, a, lda, b, ldb, kc, beta, nvLast);
+    mm_p2x4(c, ldc, a, b, kc, beta, nvLast);
   } else if (mr == 1) {
     for (let p = 1; p < panels; p++) {
-      mm_1x4(c, ldc, a, lda, b, ldb, kc, beta, 4);
+      mm_p1x4(c, ldc, a, b, kc, beta, 4);
       c += 16;
       b += pstride;
     }
-    mm_1x4(c, ldc, a, lda, b, ldb, kc, beta, nvLast);
+    mm_p1x4(c, ldc, a, b, kc, beta, nvLast);
   }
 }
 
-/** One row of C (+)= one row of A . `panels` 24-column panels of B (pstride bytes apart), all columns stored. */
-export function mm_wide(c: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32, panels: i32, pstride: usize): void {
-  for (let p = 0; p < panels; p++) {
-    mm_1x24(c, 0, a, lda, b, ldb, kc, beta, 24);
+/**
+ * One row of C (+)= one row of A (floats lda bytes apart) . `panels` 8-column panels of B (8 floats
+ * per k step, ldb bytes apart; panels pstride bytes apart); the last panel stores nvLast columns.
+ */
+export function mm_g8(c: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32, panels: i32, pstride: usize, nvLast: i32): void {
+  for (let p = 1; p < panels; p++) {
+    mm_g1x8(c, 0, a, lda, b, ldb, kc, beta, 8);
+    c += 32;
+    b += pstride;
+  }
+  mm_g1x8(c, 0, a, lda, b, ldb, kc, beta, nvLast);
+}
+
+/**
+ * One row of C (+)= one row of A (floats lda bytes apart) . `panels` 4-column panels of B (4 floats
+ * per k step, ldb bytes apart; panels pstride bytes apart); the last panel stores nvLast columns.
+ */
+export function mm_g4(c: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32, panels: i32, pstride: usize, nvLast: i32): void {
+  for (let p = 1; p < panels; p++) {
+    mm_g1x4(c, 0, a, lda, b, ldb, kc, beta, 4);
+    c += 16;
+    b += pstride;
+  }
+  mm_g1x4(c, 0, a, lda, b, ldb, kc, beta, nvLast);
+}
+
+/**
+ * One row of C (+)= one row of A (floats lda bytes apart) . `panels` 24-column panels of B (24 floats
+ * per k step, ldb bytes apart; panels pstride bytes apart); the last panel stores nvLast columns.
+ */
+export function mm_g24(c: usize, a: usize, lda: usize, b: usize, ldb: usize, kc: i32, beta: i32, panels: i32, pstride: usize, nvLast: i32): void {
+  for (let p = 1; p < panels; p++) {
+    mm_g1x24(c, 0, a, lda, b, ldb, kc, beta, 24);
     c += 96;
     b += pstride;
   }
+  mm_g1x24(c, 0, a, lda, b, ldb, kc, beta, nvLast);
 }
 
 // @ts-ignore: decorator
