@@ -8,3 +8,4 @@ export * from "./kernels/reduce";
 export * from "./kernels/softmax";
 export * from "./kernels/loss";
 export * from "./kernels/optim";
+export * from "./kernels/gather";
