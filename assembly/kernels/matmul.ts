@@ -29,18 +29,26 @@ let NC: i32 = 512;
 let MC: i32 = 256;
 /** Row path (B in place) when B is not transposed and m <= SMALL_M. */
 let SMALL_M: i32 = 8;
-/** Dot path when op(B) = B^T and m <= DOT_M, or when n <= DOT_N (and m <= DOT_M if transA). */
+/**
+ * Dot path when op(B) = B^T and m <= DOT_M (and m <= 8 or B has at most DOT_B_MAX floats: the
+ * dot path streams B once per 2 rows, which only pays while B stays in L2), or when n <= DOT_N
+ * (and m <= DOT_M if transA).
+ */
 let DOT_M: i32 = 32;
 let DOT_N: i32 = 15;
+let DOT_B_MAX: i32 = 1 << 18;
+/** Row path: K block so that the block of B read for every row has at most this many floats. */
+let ROW_B_MAX: i32 = 1 << 18;
 
 /**
  * Testing and benchmarking hook, not part of the kernel contract: set tunable parameter `id`
- * (0 KC, 1 NC, 2 MC, 3 SMALL_M, 4 DOT_M, 5 DOT_N) to `value` and return its previous value (with
+ * (0 KC, 1 NC, 2 MC, 3 SMALL_M, 4 DOT_M, 5 DOT_N, 6 DOT_B_MAX, 7 ROW_B_MAX) to `value` and return its previous value (with
  * a negative value, only return it). Lets tests force every path and tiny blocks. KC must be >= 4,
  * NC and MC >= 8 and multiples of 8 and 4; other values are ignored.
  */
 export function matmul_set_param(id: i32, value: i32): i32 {
-  const prev = id == 0 ? KC : id == 1 ? NC : id == 2 ? MC : id == 3 ? SMALL_M : id == 4 ? DOT_M : id == 5 ? DOT_N : -1;
+  const prev = id == 0 ? KC : id == 1 ? NC : id == 2 ? MC : id == 3 ? SMALL_M : id == 4 ? DOT_M
+    : id == 5 ? DOT_N : id == 6 ? DOT_B_MAX : id == 7 ? ROW_B_MAX : -1;
   if (value < 0) return prev;
   if (id == 0 && value >= 4) KC = value;
   else if (id == 1 && value >= 8 && !(value & 7)) NC = value;
@@ -48,6 +56,8 @@ export function matmul_set_param(id: i32, value: i32): i32 {
   else if (id == 3) SMALL_M = value;
   else if (id == 4) DOT_M = value;
   else if (id == 5) DOT_N = value;
+  else if (id == 6) DOT_B_MAX = value;
+  else if (id == 7) ROW_B_MAX = value;
   return prev;
 }
 
@@ -71,8 +81,9 @@ function kBlock(k: i32): i32 {
 
 // @ts-ignore: decorator
 @inline
-function useDot(m: i32, n: i32, transA: i32, transB: i32): bool {
-  return (transB && m <= DOT_M) || (n <= DOT_N && (!transA || m <= DOT_M));
+function useDot(m: i32, n: i32, k: i32, transA: i32, transB: i32): bool {
+  if (transB && m <= DOT_M && (m <= 8 || <u64>n * <u64>k <= <u64>DOT_B_MAX)) return true;
+  return n <= DOT_N && (!transA || m <= DOT_M);
 }
 
 // @ts-ignore: decorator
@@ -87,7 +98,7 @@ function useRow(m: i32, transB: i32): bool {
  */
 export function matmul_scratch_bytes(m: i32, n: i32, k: i32, transA: i32, transB: i32): i32 {
   if (m <= 0 || n <= 0 || k <= 0) return 0;
-  if (useDot(m, n, transA, transB)) return ((transA ? m : 0) + (transB ? 0 : n)) * k * 4;
+  if (useDot(m, n, k, transA, transB)) return ((transA ? m : 0) + (transB ? 0 : n)) * k * 4;
   if (useRow(m, transB)) return n & 7 ? k * 32 : 0;
   const kb = kBlock(k);
   const nc = n < NC ? n : NC;
@@ -325,27 +336,38 @@ function dotPath(out: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA:
 
 /**
  * Row path (few rows, B not transposed): B read in place, one row of op(A) at a time against
- * MM_WIDE (24)-column panels of B (6 independent accumulator chains), then 8-column panels, then an edge
- * of < 8 columns packed into scratch (k*32 bytes).
+ * MM_WIDE (24)-column panels of B (6 independent accumulator chains), then 8-column panels, then
+ * an edge of < 8 columns packed into scratch (k*32 bytes). K is blocked so that one block of B's
+ * rows (at most ROW_B_MAX floats) is read from memory once and reused from L2 for every row.
  */
 function rowPath(out: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: i32,
-  beta: i32, scratch: usize): void {
+  accumulate: i32, scratch: usize): void {
   const ldc = <usize>n << 2;
   const full = n & ~7;
   const w = n - full;
+  const pw = w > 4 ? 8 : 4;
   if (w) packB_N(scratch, b, n, 0, k, full, w);
   const wide = n / MM_WIDE * MM_WIDE;
   const p8 = (full - wide) >> 3;
   // One row of op(A): contiguous (lda 4), or a column of the stored A^T (lda 4*m).
   const lda: usize = transA ? <usize>m << 2 : 4;
-  for (let i = 0; i < m; i++) {
-    const c = out + <usize>i * ldc;
-    const pa: usize = transA ? a + (<usize>i << 2) : a + ((<usize>i * <usize>k) << 2);
-    if (wide) mm_g24(c, pa, lda, b, ldc, k, beta, wide / MM_WIDE, <usize>MM_WIDE << 2, MM_WIDE);
-    if (p8) mm_g8(c + (<usize>wide << 2), pa, lda, b + (<usize>wide << 2), ldc, k, beta, p8, 32, 8);
-    const ce = c + (<usize>full << 2);
-    if (w > 4) mm_g8(ce, pa, lda, scratch, 32, k, beta, 1, 0, w);
-    else if (w > 0) mm_g4(ce, pa, lda, scratch, 16, k, beta, 1, 0, w);
+  let kb = m == 1 ? k : ROW_B_MAX / n;
+  if (kb < 16) kb = 16;
+  for (let pc = 0; pc < k; pc += kb) {
+    const kc = k - pc < kb ? k - pc : kb;
+    const beta = pc > 0 || accumulate ? 1 : 0;
+    const bk = b + ((<usize>pc * <usize>n) << 2);
+    const edge = scratch + ((<usize>pc * <usize>pw) << 2);
+    for (let i = 0; i < m; i++) {
+      const c = out + <usize>i * ldc;
+      const pa: usize = transA ? a + ((<usize>pc * <usize>m + <usize>i) << 2)
+        : a + ((<usize>i * <usize>k + <usize>pc) << 2);
+      if (wide) mm_g24(c, pa, lda, bk, ldc, kc, beta, wide / MM_WIDE, <usize>MM_WIDE << 2, MM_WIDE);
+      if (p8) mm_g8(c + (<usize>wide << 2), pa, lda, bk + (<usize>wide << 2), ldc, kc, beta, p8, 32, 8);
+      const ce = c + (<usize>full << 2);
+      if (w > 4) mm_g8(ce, pa, lda, edge, 32, kc, beta, 1, 0, w);
+      else if (w > 0) mm_g4(ce, pa, lda, edge, 16, kc, beta, 1, 0, w);
+    }
   }
 }
 
@@ -394,7 +416,7 @@ function gemm(out: usize, a: usize, b: usize, m: i32, n: i32, k: i32, transA: i3
     if (!accumulate) memory.fill(out, 0, (<usize>m * <usize>n) << 2);
     return;
   }
-  if (useDot(m, n, transA, transB)) dotPath(out, a, b, m, n, k, transA, transB, accumulate, scratch);
+  if (useDot(m, n, k, transA, transB)) dotPath(out, a, b, m, n, k, transA, transB, accumulate, scratch);
   else if (useRow(m, transB)) rowPath(out, a, b, m, n, k, transA, accumulate, scratch);
   else blocked(out, a, b, m, n, k, transA, transB, accumulate, scratch);
 }
