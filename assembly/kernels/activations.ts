@@ -40,14 +40,11 @@ const INV_SQRT_2PI: f32 = 0.3989422804014327; // M_2_SQRTPI * M_SQRT1_2 * 0.5
 
 // @ts-ignore: decorator
 @inline function actLoop(kind: i32, out: usize, x: usize, n: i32, p1: f32, p2: f32): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
+  // one copy of the (large, inlined) vector body serves full vectors and the partial tail
+  for (let i = 0; i < n; i += 4) {
     const o = <usize>i << 2;
-    v128.store(out + o, actV(kind, v128.load(x + o), p1, p2));
-  }
-  if (i < n) {
-    const o = <usize>i << 2;
-    storeK(out + o, actV(kind, loadK(x + o, n - i, 0), p1, p2), n - i);
+    const k = min(4, n - i);
+    storeK(out + o, actV(kind, loadK(x + o, k, 0), p1, p2), k);
   }
 }
 
@@ -115,14 +112,9 @@ export function act_f32(kind: i32, out: usize, x: usize, n: i32, p1: f32, p2: f3
 
 // @ts-ignore: decorator
 @inline function actBwdLoop(kind: i32, dx: usize, x: usize, y: usize, dy: usize, n: i32, p1: f32, p2: f32): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
+  for (let i = 0; i < n; i += 4) {
     const o = <usize>i << 2;
-    v128.store(dx + o, actBwdV(kind, v128.load(x + o), v128.load(y + o), v128.load(dy + o), p1, p2));
-  }
-  if (i < n) {
-    const o = <usize>i << 2;
-    const k = n - i;
+    const k = min(4, n - i);
     storeK(dx + o, actBwdV(kind, loadK(x + o, k, 0), loadK(y + o, k, 0), loadK(dy + o, k, 0), p1, p2), k);
   }
 }

@@ -456,7 +456,7 @@ function powV(x: v128, p: f32, code: i32): v128 {
     const o = <usize>i << 2;
     v128.store(out + o, unaryV(op, v128.load(x + o), p1, p2, pc));
   }
-  if (i < n) {
+  if (i < n) { // partial tail through the same vector code (padding lanes hold 1)
     const o = <usize>i << 2;
     storeK(out + o, unaryV(op, loadK(x + o, n - i, 1), p1, p2, pc), n - i);
   }
@@ -505,14 +505,9 @@ export function unary_f32(op: i32, out: usize, x: usize, n: i32, p1: f32, p2: f3
 // @ts-ignore: decorator
 @inline function unaryBwdLoop(op: i32, dx: usize, x: usize, y: usize, dy: usize, n: i32, p1: f32, p2: f32): void {
   const pc = op == 5 ? powCode(p1 - 1) : 0;
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
+  for (let i = 0; i < n; i += 4) {
     const o = <usize>i << 2;
-    v128.store(dx + o, unaryBwdV(op, v128.load(x + o), v128.load(y + o), v128.load(dy + o), p1, p2, pc));
-  }
-  if (i < n) {
-    const o = <usize>i << 2;
-    const k = n - i;
+    const k = min(4, n - i);
     storeK(dx + o, unaryBwdV(op, loadK(x + o, k, 1), loadK(y + o, k, 1), loadK(dy + o, k, 0), p1, p2, pc), k);
   }
 }

@@ -32,14 +32,11 @@ import { loadK, storeK, sel, exp4, log4, log1p4, sigmoid4 } from "./simd_math";
 
 // @ts-ignore: decorator
 @inline function lossLoop(kind: i32, out: usize, x: usize, y: usize, n: i32, p1: f32): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
+  // one copy of the vector body serves full vectors and the partial tail (padding lanes hold 0.5)
+  for (let i = 0; i < n; i += 4) {
     const o = <usize>i << 2;
-    v128.store(out + o, lossV(kind, v128.load(x + o), v128.load(y + o), p1));
-  }
-  if (i < n) {
-    const o = <usize>i << 2;
-    storeK(out + o, lossV(kind, loadK(x + o, n - i, 0.5), loadK(y + o, n - i, 0.5), p1), n - i);
+    const k = min(4, n - i);
+    storeK(out + o, lossV(kind, loadK(x + o, k, 0.5), loadK(y + o, k, 0.5), p1), k);
   }
 }
 
@@ -88,15 +85,9 @@ export function loss_f32(kind: i32, out: usize, x: usize, y: usize, n: i32, p1: 
 // @ts-ignore: decorator
 @inline function lossBwdLoop(kind: i32, dx: usize, x: usize, y: usize, dy: usize, dyScalar: f32, n: i32, p1: f32): void {
   const gs = f32x4.splat(dyScalar);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
+  for (let i = 0; i < n; i += 4) {
     const o = <usize>i << 2;
-    const g = dy ? v128.load(dy + o) : gs;
-    v128.store(dx + o, lossBwdV(kind, v128.load(x + o), v128.load(y + o), g, p1));
-  }
-  if (i < n) {
-    const o = <usize>i << 2;
-    const k = n - i;
+    const k = min(4, n - i);
     const g = dy ? loadK(dy + o, k, 0) : gs;
     storeK(dx + o, lossBwdV(kind, loadK(x + o, k, 0.5), loadK(y + o, k, 0.5), g, p1), k);
   }
