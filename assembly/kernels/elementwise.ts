@@ -292,7 +292,7 @@ export function reduce_broadcast_f32(out: usize, outN: i32, src: usize, ndim: i3
 
 const TILE: i32 = 16;
 
-/** out[r*C + c] = x[r*sr + c*sc] for an R x C block (out rows contiguous); tiled when neither stride is 1-ish. */
+/** out[r*C + c] = x[r*sr + c*sc] for an R x C block (out rows contiguous): row copies, SIMD transposes or tiles. */
 function copy2d(out: usize, x: usize, R: i32, C: i32, sr: i32, sc: i32): void {
   const dsr = <usize>sr << 2;
   const dsc = <usize>sc << 2;
@@ -316,6 +316,7 @@ function copy2d(out: usize, x: usize, R: i32, C: i32, sr: i32, sc: i32): void {
     }
     return;
   }
+  if (sr == 1) { transpose2d(out, x, R, C, sc); return; }
   // tiles: within a tile walk columns outer, rows inner, so the source is read along its small stride
   for (let r0 = 0; r0 < R; r0 += TILE) {
     const r1 = min(r0 + TILE, R);
@@ -331,6 +332,52 @@ function copy2d(out: usize, x: usize, R: i32, C: i32, sr: i32, sc: i32): void {
           o += orow;
         }
       }
+    }
+  }
+}
+
+/**
+ * out[r*C + c] = x[r + c*sc] (a plain transpose: the source is contiguous along out's columns). 4x4 register
+ * transposes (four loads, eight shuffles, four stores) inside 16x16 tiles; the ragged edges are copied one by one.
+ */
+function transpose2d(out: usize, x: usize, R: i32, C: i32, sc: i32): void {
+  const R4 = R & ~3;
+  const C4 = C & ~3;
+  const dsc = <usize>sc << 2;
+  const orow = <usize>C << 2;
+  for (let r0 = 0; r0 < R4; r0 += TILE) {
+    const r1 = min(r0 + TILE, R4);
+    for (let c0 = 0; c0 < C4; c0 += TILE) {
+      const c1 = min(c0 + TILE, C4);
+      for (let r = r0; r < r1; r += 4) {
+        for (let c = c0; c < c1; c += 4) {
+          const p = x + <usize>c * dsc + (<usize>r << 2);
+          const a0 = v128.load(p); // out[r..r+3, c]
+          const a1 = v128.load(p + dsc); // out[r..r+3, c+1]
+          const a2 = v128.load(p + 2 * dsc);
+          const a3 = v128.load(p + 3 * dsc);
+          const t0 = v128.shuffle<f32>(a0, a1, 0, 4, 1, 5);
+          const t1 = v128.shuffle<f32>(a2, a3, 0, 4, 1, 5);
+          const t2 = v128.shuffle<f32>(a0, a1, 2, 6, 3, 7);
+          const t3 = v128.shuffle<f32>(a2, a3, 2, 6, 3, 7);
+          const o = out + <usize>r * orow + (<usize>c << 2);
+          v128.store(o, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+          v128.store(o + orow, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+          v128.store(o + 2 * orow, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+          v128.store(o + 3 * orow, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+        }
+      }
+    }
+  }
+  // right edge (columns C4..C) for rows < R4, then bottom rows R4..R for every column
+  for (let r = 0; r < R4; r++) {
+    for (let c = C4; c < C; c++) {
+      store<f32>(out + <usize>r * orow + (<usize>c << 2), load<f32>(x + <usize>c * dsc + (<usize>r << 2)));
+    }
+  }
+  for (let r = R4; r < R; r++) {
+    for (let c = 0; c < C; c++) {
+      store<f32>(out + <usize>r * orow + (<usize>c << 2), load<f32>(x + <usize>c * dsc + (<usize>r << 2)));
     }
   }
 }
