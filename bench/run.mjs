@@ -20,6 +20,7 @@ import os from "node:os";
 /** The bench modules, in the order they run. Add new ones here. */
 const MODULES = [
   { name: "matmul", path: "./matmul.mjs" },
+  { name: "mlp", path: "./mlp.mjs" },
 ];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
