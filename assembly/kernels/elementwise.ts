@@ -6,7 +6,7 @@
 // contiguous or plainly broadcast tail becomes one long SIMD run) and walks the remaining outer dimensions with a
 // small recursion (depth <= 8, counters live in wasm locals: no scratch memory, safe with shared memory).
 
-import { loadK, storeK, sel, exp4, log4, promoteLo, promoteHi } from "./simd_math";
+import { loadK, storeK, exp4, log4, promoteLo, promoteHi } from "./simd_math";
 
 // ================================================================= binary
 
@@ -182,7 +182,7 @@ function rowSumInto(out: usize, src: usize, L: i32): void {
 
 /**
  * out[j*so] += sum over r < D of src[r*L + j], j < L: column sums of a D x L block, f64 accumulators kept in
- * registers for 8 (then 4, then 1) columns at a time.
+ * registers for 8 columns at a time (then one column at a time for the rest).
  */
 function colSumInto(out: usize, so: i32, src: usize, D: i32, L: i32): void {
   const row = <usize>L << 2;
