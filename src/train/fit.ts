@@ -52,8 +52,14 @@ export interface FitOptions {
   validationBatchSize?: number;
   metrics?: (MetricName | MetricFn)[];
   callbacks?: Callback[];
-  /** Stepped after each epoch's validation; ReduceLROnPlateau-style schedulers get val_loss (or loss). */
+  /**
+   * Stepped once after each epoch's validation (before onEpochEnd). A ReduceLROnPlateau-style
+   * scheduler (recognised by its class name containing "Plateau", an isBetter() method, or
+   * `stepWithMetric: true`) gets step(logs[schedulerMonitor]); others get step().
+   */
   scheduler?: Scheduler;
+  /** The log key a plateau scheduler watches (default "val_loss" with validation, else "loss"). */
+  schedulerMonitor?: string;
   /** Clip the gradients' global L2 norm to this after each backward (nn.utils.clipGradNorm_). */
   clipGradNorm?: number;
   /** Clamp each gradient element into [-v, v] after each backward (nn.utils.clipGradValue_). */
@@ -318,6 +324,7 @@ export async function fit(model: Module, options: FitOptions): Promise<History> 
   const yieldEvery = o.yieldEvery ?? 50;
   if (typeof yieldEvery !== "number" || !(yieldEvery >= 0)) throw new RangeError(`${op}: yieldEvery must be a number of ms >= 0, got ${describe(yieldEvery)}`);
   const verbose = o.verbose ?? 0;
+  const plateau = scheduler !== undefined && isPlateauScheduler(scheduler);
 
   // Training and validation rows.
   const total = x.shape[0];
@@ -345,6 +352,8 @@ export async function fit(model: Module, options: FitOptions): Promise<History> 
   }
   if (nTrain === 0) throw new RangeError(`${op}: no training rows (x ${fmt(x.shape)}${val && val.x === x ? ` after validationSplit ${o.validationSplit}` : ""})`);
 
+  const schedulerMonitor = o.schedulerMonitor ?? (val ? "val_loss" : "loss");
+  if (typeof schedulerMonitor !== "string") throw new TypeError(`${op}: schedulerMonitor must be a log key, got ${describe(schedulerMonitor)}`);
   const keys = ["loss", ...metrics.map((m) => m.name)];
   const history: History = { epoch: [], history: {} };
   for (const k of keys) history.history[k] = [];
@@ -448,8 +457,15 @@ export async function fit(model: Module, options: FitOptions): Promise<History> 
       for (const k of Object.keys(history.history)) history.history[k].push(logs[k]);
       lastLogs = logs;
       if (scheduler) {
-        if (isPlateauScheduler(scheduler)) scheduler.step(logs.val_loss ?? logs.loss);
-        else scheduler.step();
+        if (plateau) {
+          const v = logs[schedulerMonitor];
+          if (v === undefined) {
+            throw new Error(`${op}: schedulerMonitor "${schedulerMonitor}" is not in the epoch logs (available: ${Object.keys(logs).join(", ")})`);
+          }
+          scheduler.step(v);
+        } else {
+          scheduler.step();
+        }
       }
       if (verbose) {
         const parts = Object.keys(history.history).map((k) => `${k}: ${logs[k].toPrecision(4)}`);
@@ -483,7 +499,8 @@ export async function fit(model: Module, options: FitOptions): Promise<History> 
 /** ReduceLROnPlateau-style schedulers take the monitored value in step(metric). */
 function isPlateauScheduler(s: Scheduler): boolean {
   const name = (s as object).constructor?.name ?? "";
-  return /plateau/i.test(name) || (s as any).stepWithMetric === true;
+  const a = s as { stepWithMetric?: unknown; isBetter?: unknown };
+  return /plateau/i.test(name) || typeof a.isBetter === "function" || a.stepWithMetric === true;
 }
 
 // ---------------------------------------------------------------- evaluate / predict
