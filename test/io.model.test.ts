@@ -274,6 +274,9 @@ describe("loadModel: hostile or mismatched files", () => {
       for (let i = 0; i < 100; i++) node = seq(node);
       return withArchitecture(bytes, node);
     }, /loadModel: the architecture is nested deeper than 64 levels/],
+    ["too many modules", () => withArchitecture(bytes, seq(...Array.from({ length: 100001 }, () => ({ type: "ReLU" })))), /loadModel: the architecture has more than 100000 modules/],
+    ["deeply nested config value", () => withArchitecture(bytes, `{"type":"Sequential","children":[{"type":"Linear","config":{"inFeatures":${"[".repeat(100000)}${"]".repeat(100000)},"outFeatures":8}}]}`),
+      /loadModel: module '0' \(Linear\): config.inFeatures must be an integer in \[1, 536870912\], got array of 1 items/],
     ["child name with a dot", () => withArchitecture(bytes, seq({ ...lin(6, 8), name: "a.b" })), /child 0 of architecture node \(root\) has an invalid name string a.b/],
     ["duplicate child names", () => withArchitecture(bytes, seq({ ...lin(6, 8), name: "x" }, { type: "ReLU", name: "x" })), /has two children named 'x'/],
     ["Sequential children with non-index names", () => withArchitecture(bytes, seq({ ...lin(6, 8), name: "first" }, { type: "ReLU" }, lin(8, 3))),

@@ -2,9 +2,10 @@
 // fixtures (test/fixtures/safetensors, written offline by test/fixtures/gen_safetensors.py)
 // in F32/F16/BF16/F64 and every other dtype, and hostile files: each must fail with a clear
 // error before allocating anything.
-import { describe, it, expect } from "vitest";
+import { describe, it, expect, vi } from "vitest";
 import { readFileSync } from "node:fs";
 import * as nt from "../src/index";
+import { getEngine } from "../src/engine";
 
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`./fixtures/safetensors/${name}`, import.meta.url)));
 const json = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/safetensors/${name}`, import.meta.url), "utf8"));
@@ -266,8 +267,8 @@ describe("hostile files: clear errors, nothing allocated", () => {
     ["lowercase dtype", frame('{"x":{"dtype":"f32","shape":[2],"data_offsets":[0,8]}}', two), /tensor 'x' has dtype 'f32'/],
     ["dtype not a string", frame('{"x":{"dtype":4,"shape":[2],"data_offsets":[0,8]}}', two), /tensor 'x' has a dtype that is not a string/],
     ["dtype inherited name", frame('{"x":{"dtype":"toString","shape":[2],"data_offsets":[0,8]}}', two), /tensor 'x' has dtype 'toString'/],
-    ["negative shape", frame('{"x":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}', two), /tensor 'x' has an invalid shape \[-2\]/],
-    ["fractional shape", frame('{"x":{"dtype":"F32","shape":[1.5],"data_offsets":[0,8]}}', two), /tensor 'x' has an invalid shape \[1.5\]/],
+    ["negative shape", frame('{"x":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}', two), /tensor 'x' has an invalid shape array \[-2\]/],
+    ["fractional shape", frame('{"x":{"dtype":"F32","shape":[1.5],"data_offsets":[0,8]}}', two), /tensor 'x' has an invalid shape array \[1.5\]/],
     ["string shape", frame('{"x":{"dtype":"F32","shape":["2"],"data_offsets":[0,8]}}', two), /tensor 'x' has an invalid shape/],
     ["shape not an array", frame('{"x":{"dtype":"F32","shape":2,"data_offsets":[0,8]}}', two), /tensor 'x' has a shape that is not an array/],
     ["shape beyond 2^53", frame('{"x":{"dtype":"F32","shape":[1e300],"data_offsets":[0,8]}}', two), /tensor 'x' has an invalid shape/],
@@ -276,8 +277,8 @@ describe("hostile files: clear errors, nothing allocated", () => {
     ["shape overflowing 2^53", frame('{"x":{"dtype":"F64","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,8]}}', two),
       /needs more bytes than any file holds/],
     ["shape/size mismatch", frame('{"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}', two), /tensor 'x': shape \[3\] of F32 needs 12 bytes but data_offsets \[0, 8\] hold 8/],
-    ["data_offsets one number", frame('{"x":{"dtype":"F32","shape":[2],"data_offsets":[8]}}', two), /tensor 'x' has invalid data_offsets \[8\]/],
-    ["data_offsets negative", frame('{"x":{"dtype":"F32","shape":[2],"data_offsets":[-8,0]}}', two), /tensor 'x' has invalid data_offsets \[-8,0\]/],
+    ["data_offsets one number", frame('{"x":{"dtype":"F32","shape":[2],"data_offsets":[8]}}', two), /tensor 'x' has invalid data_offsets array \[8\]/],
+    ["data_offsets negative", frame('{"x":{"dtype":"F32","shape":[2],"data_offsets":[-8,0]}}', two), /tensor 'x' has invalid data_offsets array \[-8, 0\]/],
     ["data_offsets fractional", frame('{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,7.5]}}', two), /invalid data_offsets/],
     ["data_offsets reversed", frame('{"x":{"dtype":"F32","shape":[0],"data_offsets":[8,0]}}', two), /tensor 'x' has data_offsets \[8, 0\] that end before they begin/],
     ["data_offsets past the data", frame('{"x":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}', two), /tensor 'x' has data_offsets \[0, 16\] past the end of the data \(8 bytes/],
@@ -308,6 +309,36 @@ describe("hostile files: clear errors, nothing allocated", () => {
       expect(nt.memory()).toEqual(before);
     });
   }
+
+  it("deeply nested JSON is refused without overflowing the stack", () => {
+    const deep = frame(`{"x":${"[".repeat(200000)}${"]".repeat(200000)}}`);
+    const before = nt.memory();
+    expect(() => nt.io.loadSafetensors(deep)).toThrow(/^loadSafetensors: tensor 'x' must be described by an object, got array of 1 items/);
+    // The same depth inside a shape or data_offsets.
+    const deepShape = frame(`{"x":{"dtype":"F32","shape":[${"[".repeat(200000)}${"]".repeat(200000)}],"data_offsets":[0,0]}}`);
+    expect(() => nt.io.loadSafetensors(deepShape)).toThrow(/^loadSafetensors: tensor 'x' has an invalid shape array of 1 items/);
+    const deepOffsets = frame(`{"x":{"dtype":"F32","shape":[0],"data_offsets":${"[".repeat(200000)}${"]".repeat(200000)}}}`);
+    expect(() => nt.io.loadSafetensors(deepOffsets)).toThrow(/^loadSafetensors: tensor 'x' has invalid data_offsets array of 1 items/);
+    expect(nt.memory()).toEqual(before);
+  });
+
+  it("if allocation fails midway, the tensors already made are freed and no state dict is returned", () => {
+    const bytes = fixture("special.safetensors");
+    const engine = getEngine();
+    const real = engine.allocFloats.bind(engine);
+    let calls = 0;
+    const spy = vi.spyOn(engine, "allocFloats").mockImplementation((op: string, n: number) => {
+      if (++calls === 5) throw new RangeError(`${op}: out of wasm memory allocating ${n} floats`);
+      return real(op, n);
+    });
+    try {
+      expectCleanError(() => nt.io.loadSafetensors(bytes), /loadSafetensors: out of wasm memory/);
+      expect(calls).toBe(5);
+    } finally {
+      spy.mockRestore();
+    }
+    nt.dispose(nt.io.loadSafetensors(bytes));
+  });
 
   it("every truncation of a valid file is refused", () => {
     const bytes = fixture("special.safetensors");

@@ -14,9 +14,9 @@
 // and only then copies the weights in. On any error everything built so far is disposed.
 import { Module } from "../nn/module";
 import { Tensor } from "../tensor";
-import { describe, fmt, sameShape } from "../shape";
+import { fmt, sameShape } from "../shape";
 import { entryForModule, entryForType, type ModuleConfig, type ModuleSpec } from "./registry";
-import { asBytes, checkDuplicateKeys, decodeInto, isPlainObject, q, readHeader, saveSafetensors } from "./safetensors";
+import { asBytes, checkDuplicateKeys, decodeInto, isPlainObject, q, readHeader, saveSafetensors, what } from "./safetensors";
 
 export const MODEL_FORMAT = "neurite-model";
 export const MODEL_VERSION = "1";
@@ -60,13 +60,13 @@ function checkJson(op: string, where: string, v: unknown, at: string, depth = 0)
     for (const [k, x] of Object.entries(v)) checkJson(op, where, x, at ? `${at}.${k}` : k, depth + 1);
     return;
   }
-  throw new Error(`${op}: ${where} holds ${describe(v)} at ${at || "the top"}, which is not plain JSON`);
+  throw new Error(`${op}: ${where} holds ${what(v)} at ${at || "the top"}, which is not plain JSON`);
 }
 
 /** The architecture JSON of a module tree (what saveModel writes). Throws on unregistered modules. */
 export function describeModel(model: Module): ArchitectureNode {
   const op = "saveModel";
-  if (!(model instanceof Module)) throw new TypeError(`${op}: model must be an nn.Module, got ${describe(model)}`);
+  if (!(model instanceof Module)) throw new TypeError(`${op}: model must be an nn.Module, got ${what(model)}`);
   const seen = new Set<Module>();
   const walk = (m: Module, path: string, name: string | null, depth: number, parentTraining: boolean): ArchitectureNode => {
     if (depth > MAX_MODEL_DEPTH) throw new Error(`${op}: module ${pathName(path)} is nested deeper than ${MAX_MODEL_DEPTH} levels`);
@@ -82,7 +82,7 @@ export function describeModel(model: Module): ArchitectureNode {
       );
     }
     const config = entry.spec.toConfig(m);
-    if (!isPlainObject(config)) throw new Error(`${op}: toConfig of ${entry.typeName} returned ${describe(config)} for module ${pathName(path)}, not a plain object`);
+    if (!isPlainObject(config)) throw new Error(`${op}: toConfig of ${entry.typeName} returned ${what(config)} for module ${pathName(path)}, not a plain object`);
     checkJson(op, `the config of module ${pathName(path)} (${entry.typeName})`, config, "");
     const kids = entry.spec.ownsChildren ? [] : m.namedChildren();
     const node: ArchitectureNode = name === null ? { type: entry.typeName } : { name, type: entry.typeName };
@@ -108,10 +108,10 @@ export function saveModel(model: Module, metadata?: Record<string, string>): Uin
   const architecture = JSON.stringify(describeModel(model));
   const meta: Record<string, string> = { format: MODEL_FORMAT, version: MODEL_VERSION, architecture };
   if (metadata !== undefined && metadata !== null) {
-    if (!isPlainObject(metadata)) throw new TypeError(`${op}: metadata must be an object of strings, got ${describe(metadata)}`);
+    if (!isPlainObject(metadata)) throw new TypeError(`${op}: metadata must be an object of strings, got ${what(metadata)}`);
     for (const [k, v] of Object.entries(metadata)) {
       if (RESERVED_META.includes(k)) throw new Error(`${op}: metadata key ${q(k)} is reserved for the model format`);
-      if (typeof v !== "string") throw new TypeError(`${op}: metadata ${q(k)} must be a string, got ${describe(v)}`);
+      if (typeof v !== "string") throw new TypeError(`${op}: metadata ${q(k)} must be a string, got ${what(v)}`);
       Object.defineProperty(meta, k, { value: v, enumerable: true, writable: true, configurable: true });
     }
   }
@@ -145,27 +145,27 @@ function plan(op: string, root: unknown, budget: number): Plan {
     const at = `architecture node ${pathName(path)}`;
     if (depth > MAX_MODEL_DEPTH) throw new Error(`${op}: the architecture is nested deeper than ${MAX_MODEL_DEPTH} levels at ${pathName(path)}`);
     if (++nodes > MAX_MODEL_NODES) throw new Error(`${op}: the architecture has more than ${MAX_MODEL_NODES} modules`);
-    if (!isPlainObject(node)) throw new Error(`${op}: ${at} must be an object, got ${describe(node)}`);
+    if (!isPlainObject(node)) throw new Error(`${op}: ${at} must be an object, got ${what(node)}`);
     for (const k of Object.keys(node)) {
       if (!NODE_KEYS.includes(k)) throw new Error(`${op}: ${at} has an unknown key ${q(k)} (expected ${NODE_KEYS.join(", ")})`);
     }
     if (isRoot && node.name !== undefined) throw new Error(`${op}: the root architecture node cannot have a name`);
     const typeName = node.type;
-    if (typeof typeName !== "string") throw new Error(`${op}: ${at} has no "type" string (got ${describe(typeName)})`);
+    if (typeof typeName !== "string") throw new Error(`${op}: ${at} has no "type" string (got ${what(typeName)})`);
     const entry = entryForType(typeName);
     if (!entry) {
       throw new Error(`${op}: ${at} has type ${q(typeName)}, which is not registered; register it with io.registerModule before loading`);
     }
     const config = node.config ?? {};
-    if (!isPlainObject(config)) throw new Error(`${op}: ${at} (${typeName}) has a config that is not an object: ${describe(config)}`);
+    if (!isPlainObject(config)) throw new Error(`${op}: ${at} (${typeName}) has a config that is not an object: ${what(config)}`);
     const training = node.training ?? parentTraining;
-    if (typeof training !== "boolean") throw new Error(`${op}: ${at} (${typeName}) has "training" ${describe(training)}, not a boolean`);
+    if (typeof training !== "boolean") throw new Error(`${op}: ${at} (${typeName}) has "training" ${what(training)}, not a boolean`);
     const kids = node.children ?? [];
-    if (!Array.isArray(kids)) throw new Error(`${op}: ${at} (${typeName}) has "children" that is not an array: ${describe(kids)}`);
+    if (!Array.isArray(kids)) throw new Error(`${op}: ${at} (${typeName}) has "children" that is not an array: ${what(kids)}`);
     if (entry.spec.ownsChildren && kids.length) throw new Error(`${op}: ${at} (${typeName}) builds its own children, but the file lists ${kids.length}`);
     if (entry.spec.paramCount) {
       const count = wrap(op, path, typeName, () => entry.spec.paramCount!(config as ModuleConfig));
-      if (typeof count !== "number" || !(count >= 0)) throw new Error(`${op}: paramCount of ${typeName} returned ${describe(count)}`);
+      if (typeof count !== "number" || !(count >= 0)) throw new Error(`${op}: paramCount of ${typeName} returned ${what(count)}`);
       params += count;
       if (params > budget) {
         throw new Error(
@@ -178,7 +178,7 @@ function plan(op: string, root: unknown, budget: number): Plan {
     const children = kids.map((child, i) => {
       const name = isPlainObject(child) && child.name !== undefined ? child.name : String(i);
       if (typeof name !== "string" || name === "" || name.includes(".") || name.length > 200) {
-        throw new Error(`${op}: child ${i} of ${at} has an invalid name ${describe(name)} (non-empty, no dots, at most 200 characters)`);
+        throw new Error(`${op}: child ${i} of ${at} has an invalid name ${what(name)} (non-empty, no dots, at most 200 characters)`);
       }
       if (names.has(name)) throw new Error(`${op}: ${at} (${typeName}) has two children named ${q(name)}`);
       names.add(name);
@@ -222,7 +222,7 @@ export function loadModel(bytes: Uint8Array | ArrayBuffer): Module {
       const kids = p.children.map((c) => build(c.plan));
       const names = p.children.map((c) => c.name);
       const m = wrap(op, p.path, p.typeName, () => p.spec.fromConfig(p.config, kids, names));
-      if (!(m instanceof Module)) throw new Error(`${op}: fromConfig of ${p.typeName} returned ${describe(m)}, not a Module`);
+      if (!(m instanceof Module)) throw new Error(`${op}: fromConfig of ${p.typeName} returned ${what(m)}, not a Module`);
       built.push(m);
       for (const t of [...m.parameters(), ...m.buffers()]) {
         if (counted.has(t)) continue;

@@ -11,7 +11,7 @@ import { Linear, Identity, Flatten, Dropout } from "../nn/linear";
 import { Sequential } from "../nn/sequential";
 import { ReLU, Sigmoid, Tanh, SELU, SiLU, LeakyReLU, ELU, GELU, Softplus, Softmax, LogSoftmax } from "../nn/activation";
 import { MSELoss, L1Loss, HuberLoss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss } from "../nn/loss";
-import { describe } from "../shape";
+import { what } from "./safetensors";
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type ModuleConfig = { [key: string]: JsonValue };
@@ -59,17 +59,17 @@ export function registerModule<M extends Module>(typeName: string, spec: ModuleS
 
 function add(typeName: string, spec: ModuleSpec<any>, op: string): void {
   if (typeof typeName !== "string" || typeName.length === 0 || typeName.length > 200) {
-    throw new TypeError(`${op}: typeName must be a non-empty string of at most 200 characters, got ${describe(typeName)}`);
+    throw new TypeError(`${op}: typeName must be a non-empty string of at most 200 characters, got ${what(typeName)}`);
   }
-  if (spec === null || typeof spec !== "object") throw new TypeError(`${op}: spec for ${typeName} must be an object, got ${describe(spec)}`);
+  if (spec === null || typeof spec !== "object") throw new TypeError(`${op}: spec for ${typeName} must be an object, got ${what(spec)}`);
   for (const fn of ["toConfig", "fromConfig"] as const) {
-    if (typeof spec[fn] !== "function") throw new TypeError(`${op}: spec.${fn} for ${typeName} must be a function, got ${describe(spec[fn])}`);
+    if (typeof spec[fn] !== "function") throw new TypeError(`${op}: spec.${fn} for ${typeName} must be a function, got ${what(spec[fn])}`);
   }
   if (spec.paramCount !== undefined && typeof spec.paramCount !== "function") {
-    throw new TypeError(`${op}: spec.paramCount for ${typeName} must be a function, got ${describe(spec.paramCount)}`);
+    throw new TypeError(`${op}: spec.paramCount for ${typeName} must be a function, got ${what(spec.paramCount)}`);
   }
   if (spec.moduleClass !== undefined && typeof spec.moduleClass !== "function") {
-    throw new TypeError(`${op}: spec.moduleClass for ${typeName} must be a class, got ${describe(spec.moduleClass)}`);
+    throw new TypeError(`${op}: spec.moduleClass for ${typeName} must be a class, got ${what(spec.moduleClass)}`);
   }
   const old = byName.get(typeName);
   if (old?.spec.moduleClass) byClass.delete(old.spec.moduleClass);
@@ -109,27 +109,27 @@ function get(config: ModuleConfig, key: string): JsonValue | undefined {
 function int(config: ModuleConfig, key: string, def: number | undefined, min: number, max: number): number {
   const v = get(config, key) ?? def;
   if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-    throw new RangeError(`config.${key} must be an integer in [${min}, ${max}], got ${describe(v)}`);
+    throw new RangeError(`config.${key} must be an integer in [${min}, ${max}], got ${what(v)}`);
   }
   return v;
 }
 
 function num(config: ModuleConfig, key: string, def: number, check: (v: number) => boolean = () => true, range = "a finite number"): number {
   const v = get(config, key) ?? def;
-  if (typeof v !== "number" || !Number.isFinite(v) || !check(v)) throw new RangeError(`config.${key} must be ${range}, got ${describe(v)}`);
+  if (typeof v !== "number" || !Number.isFinite(v) || !check(v)) throw new RangeError(`config.${key} must be ${range}, got ${what(v)}`);
   return v;
 }
 
 function bool(config: ModuleConfig, key: string, def: boolean): boolean {
   const v = get(config, key) ?? def;
-  if (typeof v !== "boolean") throw new TypeError(`config.${key} must be a boolean, got ${describe(v)}`);
+  if (typeof v !== "boolean") throw new TypeError(`config.${key} must be a boolean, got ${what(v)}`);
   return v;
 }
 
 function oneOf<T extends string>(config: ModuleConfig, key: string, def: T, options: readonly T[]): T {
   const v = get(config, key) ?? def;
   if (typeof v !== "string" || !options.includes(v as T)) {
-    throw new RangeError(`config.${key} must be one of ${options.map((o) => JSON.stringify(o)).join(", ")}, got ${describe(v)}`);
+    throw new RangeError(`config.${key} must be one of ${options.map((o) => JSON.stringify(o)).join(", ")}, got ${what(v)}`);
   }
   return v as T;
 }

@@ -19,7 +19,7 @@
 import { Tensor, checkTensor } from "../tensor";
 import { getEngine } from "../engine";
 import { Module, type StateDict } from "../nn/module";
-import { describe, fmt } from "../shape";
+import { fmt } from "../shape";
 
 /** The reference implementation's header limit. */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -56,7 +56,25 @@ export function asBytes(op: string, bytes: unknown): Uint8Array {
   if (bytes instanceof Uint8Array) return bytes;
   if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
   if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  throw new TypeError(`${op}: bytes must be a Uint8Array or an ArrayBuffer, got ${describe(bytes)}`);
+  throw new TypeError(`${op}: bytes must be a Uint8Array or an ArrayBuffer, got ${what(bytes)}`);
+}
+
+/**
+ * A short description of an untrusted value for an error message: never recursive (a header
+ * may hold arrays nested 10^6 deep, which String() or JSON.stringify would overflow on) and
+ * never long.
+ */
+export function what(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (typeof v === "string") return `string ${v.length > 80 ? `${v.slice(0, 77)}...` : v}`;
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return `${typeof v} ${String(v)}`;
+  if (Array.isArray(v)) {
+    const simple = v.length <= 16 && v.every((x) => x === null || typeof x === "number" || typeof x === "boolean");
+    return simple ? `array [${v.map(String).join(", ")}]` : `array of ${v.length} items`;
+  }
+  const name = (Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null)?.constructor?.name;
+  if (typeof v === "function") return name && name !== "Function" ? name : "function";
+  return name && name !== "Object" ? name : "object";
 }
 
 /** Own-property check that ignores the prototype chain ("__proto__", "toString", ...). */
@@ -163,7 +181,7 @@ export function readHeader(op: string, input: unknown): SafetensorsHeader {
   } catch (e) {
     throw new Error(`${op}: the header is not valid JSON (${(e as Error).message})`);
   }
-  if (!isPlainObject(parsed)) throw new Error(`${op}: the header must be a JSON object, got ${describe(parsed)}`);
+  if (!isPlainObject(parsed)) throw new Error(`${op}: the header must be a JSON object, got ${what(parsed)}`);
   checkDuplicateKeys(op, "the header", text);
 
   const dataStart = 8 + headerLen;
@@ -174,36 +192,36 @@ export function readHeader(op: string, input: unknown): SafetensorsHeader {
     const info = parsed[name];
     if (name === "__metadata__") {
       if (info === null) continue;
-      if (!isPlainObject(info)) throw new Error(`${op}: __metadata__ must be an object of strings, got ${describe(info)}`);
+      if (!isPlainObject(info)) throw new Error(`${op}: __metadata__ must be an object of strings, got ${what(info)}`);
       metadata = {};
       for (const k of Object.keys(info)) {
         const v = info[k];
-        if (typeof v !== "string") throw new Error(`${op}: __metadata__ ${q(k)} must be a string, got ${describe(v)}`);
+        if (typeof v !== "string") throw new Error(`${op}: __metadata__ ${q(k)} must be a string, got ${what(v)}`);
         Object.defineProperty(metadata, k, { value: v, enumerable: true, writable: true, configurable: true });
       }
       continue;
     }
     const t = `${op}: tensor ${q(name)}`;
-    if (!isPlainObject(info)) throw new Error(`${t} must be described by an object, got ${describe(info)}`);
+    if (!isPlainObject(info)) throw new Error(`${t} must be described by an object, got ${what(info)}`);
     for (const field of ["dtype", "shape", "data_offsets"]) {
       if (!has(info, field)) throw new Error(`${t} has no "${field}"`);
     }
     const dtype = info.dtype;
-    if (typeof dtype !== "string") throw new Error(`${t} has a dtype that is not a string: ${describe(dtype)}`);
+    if (typeof dtype !== "string") throw new Error(`${t} has a dtype that is not a string: ${what(dtype)}`);
     if (!has(DTYPE_BYTES, dtype)) {
       throw new Error(`${t} has dtype ${q(dtype)}, which neurite cannot read (supported: ${Object.keys(DTYPE_BYTES).join(", ")})`);
     }
     const shape = info.shape;
-    if (!Array.isArray(shape)) throw new Error(`${t} has a shape that is not an array: ${describe(shape)}`);
+    if (!Array.isArray(shape)) throw new Error(`${t} has a shape that is not an array: ${what(shape)}`);
     let count = 1;
     for (const d of shape) {
-      if (!isSize(d)) throw new Error(`${t} has an invalid shape [${shape.map(String).join(", ")}] (sizes are integers >= 0)`);
+      if (!isSize(d)) throw new Error(`${t} has an invalid shape ${what(shape)} (sizes are integers >= 0)`);
       count *= d;
     }
     if (shape.includes(0)) count = 0;
     const offsets = info.data_offsets;
     if (!Array.isArray(offsets) || offsets.length !== 2 || !isSize(offsets[0]) || !isSize(offsets[1])) {
-      throw new Error(`${t} has invalid data_offsets ${JSON.stringify(offsets)} (expected [begin, end], integers >= 0)`);
+      throw new Error(`${t} has invalid data_offsets ${what(offsets)} (expected [begin, end], integers >= 0)`);
     }
     const [begin, end] = offsets as [number, number];
     if (end < begin) throw new Error(`${t} has data_offsets [${begin}, ${end}] that end before they begin`);
@@ -413,10 +431,18 @@ function compareUtf8(a: string, b: string): number {
   return a.length - b.length;
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
+/** Throw if `s` holds a lone UTF-16 surrogate (TextEncoder would silently write U+FFFD). */
 function checkText(op: string, what: string, s: string): void {
-  if (LONE_SURROGATE.test(s)) throw new Error(`${op}: ${what} contains a lone UTF-16 surrogate and cannot be written as UTF-8`);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    const next = s.charCodeAt(i + 1);
+    if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+      i++;
+      continue;
+    }
+    throw new Error(`${op}: ${what} contains a lone UTF-16 surrogate and cannot be written as UTF-8`);
+  }
 }
 
 /**
@@ -432,20 +458,20 @@ export function saveSafetensors(
   if (stateDict instanceof Module) entries = Object.entries(stateDict.stateDict());
   else if (stateDict instanceof Map) entries = [...stateDict.entries()];
   else if (isPlainObject(stateDict)) entries = Object.entries(stateDict);
-  else throw new TypeError(`${op}: stateDict must be an object of tensors, a Map or a Module, got ${describe(stateDict)}`);
+  else throw new TypeError(`${op}: stateDict must be an object of tensors, a Map or a Module, got ${what(stateDict)}`);
 
   for (const [name, t] of entries) {
-    if (typeof name !== "string") throw new TypeError(`${op}: tensor names must be strings, got ${describe(name)}`);
+    if (typeof name !== "string") throw new TypeError(`${op}: tensor names must be strings, got ${what(name)}`);
     if (name === "__metadata__") throw new Error(`${op}: the name "__metadata__" is reserved for metadata`);
     checkTensor(op, `tensor ${q(name)}`, t);
     checkText(op, `tensor name ${q(name)}`, name);
   }
   let metaJson = "";
   if (metadata !== undefined && metadata !== null) {
-    if (!isPlainObject(metadata)) throw new TypeError(`${op}: metadata must be an object of strings, got ${describe(metadata)}`);
+    if (!isPlainObject(metadata)) throw new TypeError(`${op}: metadata must be an object of strings, got ${what(metadata)}`);
     const parts: string[] = [];
     for (const [k, v] of Object.entries(metadata)) {
-      if (typeof v !== "string") throw new TypeError(`${op}: metadata ${q(k)} must be a string, got ${describe(v)}`);
+      if (typeof v !== "string") throw new TypeError(`${op}: metadata ${q(k)} must be a string, got ${what(v)}`);
       checkText(op, `metadata key ${q(k)}`, k);
       checkText(op, `metadata ${q(k)}`, v);
       parts.push(`${JSON.stringify(k)}:${JSON.stringify(v)}`);
