@@ -318,6 +318,16 @@ describe("step, zeroGrad and memory", () => {
     model.dispose();
   });
 
+  it("a constructor that fails on a later group frees the state it created for earlier ones (Adagrad)", () => {
+    const a = nt.keep(nt.zeros([3], { requiresGrad: true }));
+    const b = nt.keep(nt.zeros([3], { requiresGrad: true }));
+    const before = nt.memory();
+    expect(() => new nt.optim.Adagrad([{ params: [a] }, { params: [b], eps: -1 }])).toThrow("Adagrad: invalid epsilon value: -1 (param group 1)");
+    expect(nt.memory()).toEqual(before);
+    a.dispose();
+    b.dispose();
+  });
+
   it("zeroGrad zeros in place by default (torch 1.13) and frees with setToNone", () => {
     const a = nt.keep(nt.zeros([3], { requiresGrad: true }));
     const opt = new nt.optim.SGD([a], { lr: 0.1 });

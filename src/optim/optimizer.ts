@@ -129,7 +129,12 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
     const list = [...(params as Iterable<unknown>)];
     if (list.length === 0) throw new RangeError(`${name}: got an empty parameter list`);
     const groups = (list[0] instanceof Tensor ? [{ params: list }] : list) as ParamGroupInput<O>[];
-    for (const g of groups) this.addParamGroup(g);
+    try {
+      for (const g of groups) this.addParamGroup(g);
+    } catch (err) {
+      this.disposeState(); // state created eagerly for earlier groups (Adagrad) must not leak
+      throw err;
+    }
   }
 
   /** Add a group of parameters (with its own hyperparameters) to optimize from now on (add_param_group). */
