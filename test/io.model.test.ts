@@ -95,7 +95,7 @@ describe("saveModel / loadModel", () => {
 
   it("keeps train/eval modes, written only where they differ from the parent", () => {
     const model = mlp();
-    (model.at(2) as nn.Dropout).eval();
+    (model.at(2) as nt.nn.Dropout).eval();
     const arch = io.describeModel(model);
     expect(arch.training).toBeUndefined();
     expect(arch.children![2]).toEqual({ type: "Dropout", config: { p: 0.25 }, training: false });
@@ -135,7 +135,7 @@ describe("saveModel / loadModel", () => {
 
   it("nested containers and registered custom modules with named children", () => {
     class Residual extends nn.Module {
-      constructor(readonly body: nn.Module, readonly scale: number) {
+      constructor(readonly body: nt.nn.Module, readonly scale: number) {
         super();
         this.registerModule("body", body);
       }
@@ -144,7 +144,7 @@ describe("saveModel / loadModel", () => {
       }
     }
     class Net extends nn.Module {
-      constructor(readonly encoder: nn.Module, readonly head: nn.Module) {
+      constructor(readonly encoder: nt.nn.Module, readonly head: nt.nn.Module) {
         super();
         this.registerModule("encoder", encoder);
         this.registerModule("head", head);
