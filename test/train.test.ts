@@ -679,6 +679,30 @@ describe("fit", () => {
   });
 });
 
+describe("fit output", () => {
+  it("verbose: 1 prints one line per epoch with every log value, and a summary", async () => {
+    const { x, y } = blobs(9);
+    const model = mlp(2, 4, 3);
+    const lines: string[] = [];
+    const orig = console.log;
+    console.log = (...a: unknown[]) => void lines.push(a.join(" "));
+    try {
+      await nt.fit(model, {
+        x, y, loss: new nn.CrossEntropyLoss(), optimizer: sgd(model.parameters(), 0.1), epochs: 2, verbose: 1,
+        metrics: ["accuracy"], validationSplit: 0.34,
+      });
+    } finally {
+      console.log = orig;
+    }
+    expect(lines.length).toBe(3);
+    expect(lines[0]).toMatch(/^Epoch 1\/2 - [\d.]+s - loss: [\d.e+-]+ - accuracy: [\d.]+ - val_loss: [\d.e+-]+ - val_accuracy: [\d.]+$/);
+    expect(lines[1]).toMatch(/^Epoch 2\/2 /);
+    expect(lines[2]).toMatch(/^fit: 2 epoch\(s\) in [\d.]+s$/);
+    nt.dispose([x, y]);
+    model.dispose();
+  });
+});
+
 describe("evaluate and predict", () => {
   it("batched results equal unbatched ones", async () => {
     const { x, y } = blobs(23);
