@@ -12,6 +12,11 @@ import { Sequential } from "../nn/sequential";
 import { ReLU, Sigmoid, Tanh, SELU, SiLU, LeakyReLU, ELU, GELU, Softplus, Softmax, LogSoftmax } from "../nn/activation";
 import { MSELoss, L1Loss, HuberLoss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss } from "../nn/loss";
 import { what } from "./safetensors";
+import { keys, get, int, num, bool, oneOf, MAX_FEATURES, MAX_DIM } from "./config";
+import { installConvModules } from "./registry-conv";
+import { installNormModules } from "./registry-norm";
+import { installRecurrentModules } from "./registry-rnn";
+import { installGraphModules } from "./registry-graph";
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type ModuleConfig = { [key: string]: JsonValue };
@@ -91,53 +96,6 @@ export function entryForType(typeName: string): Entry | null {
   installBuiltins();
   return byName.get(typeName) ?? null;
 }
-
-// ---- config validation helpers (messages are prefixed with the module path by loadModel) ----
-
-function keys(config: ModuleConfig, allowed: string[]): void {
-  for (const k of Object.keys(config)) {
-    if (!allowed.includes(k)) {
-      throw new Error(`config has an unknown key ${JSON.stringify(k)} (expected ${allowed.length ? allowed.join(", ") : "none"})`);
-    }
-  }
-}
-
-function get(config: ModuleConfig, key: string): JsonValue | undefined {
-  return Object.prototype.hasOwnProperty.call(config, key) ? config[key] : undefined;
-}
-
-function int(config: ModuleConfig, key: string, def: number | undefined, min: number, max: number): number {
-  const v = get(config, key) ?? def;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-    throw new RangeError(`config.${key} must be an integer in [${min}, ${max}], got ${what(v)}`);
-  }
-  return v;
-}
-
-function num(config: ModuleConfig, key: string, def: number, check: (v: number) => boolean = () => true, range = "a finite number"): number {
-  const v = get(config, key) ?? def;
-  if (typeof v !== "number" || !Number.isFinite(v) || !check(v)) throw new RangeError(`config.${key} must be ${range}, got ${what(v)}`);
-  return v;
-}
-
-function bool(config: ModuleConfig, key: string, def: boolean): boolean {
-  const v = get(config, key) ?? def;
-  if (typeof v !== "boolean") throw new TypeError(`config.${key} must be a boolean, got ${what(v)}`);
-  return v;
-}
-
-function oneOf<T extends string>(config: ModuleConfig, key: string, def: T, options: readonly T[]): T {
-  const v = get(config, key) ?? def;
-  if (typeof v !== "string" || !options.includes(v as T)) {
-    throw new RangeError(`config.${key} must be one of ${options.map((o) => JSON.stringify(o)).join(", ")}, got ${what(v)}`);
-  }
-  return v as T;
-}
-
-/** Largest Linear side: any bigger and in·out floats could not fit in 32-bit wasm memory anyway. */
-const MAX_FEATURES = 2 ** 29;
-/** Dims are small signed integers. */
-const MAX_DIM = 64;
 
 function linearConfig(config: ModuleConfig): { inFeatures: number; outFeatures: number; bias: boolean } {
   keys(config, ["inFeatures", "outFeatures", "bias"]);
@@ -283,4 +241,9 @@ function installBuiltins(): void {
     labelSmoothing: [(m) => m.labelSmoothing, (c) => num(c, "labelSmoothing", 0, (s) => s >= 0 && s <= 1, "a number in [0, 1]")],
     ignoreIndex: [(m) => m.ignoreIndex, (c) => int(c, "ignoreIndex", -100, -(2 ** 31), 2 ** 31 - 1)],
   }));
+  // Families of layers beyond the dense ones, each in its own file.
+  installConvModules(reg);
+  installNormModules(reg);
+  installRecurrentModules(reg);
+  installGraphModules(reg);
 }

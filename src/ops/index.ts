@@ -19,3 +19,8 @@ export const nonDifferentiable: readonly string[] = [
   "detach", "argmax", "argmin", "sign", "sumTo",
   "add_", "sub_", "mul_", "fill_", "zero_", "copy_",
 ];
+export * from "./conv";
+export * from "./pool";
+export * from "./norm";
+export * from "./rnn";
+export * from "./graph";
