@@ -25,7 +25,7 @@ function input(shape: number[], seed: number, lo = -2, hi = 2, away = 0, kinks: 
 const target = (shape: number[], seed: number, lo = -1, hi = 1) => input(shape, seed, lo, hi).detach();
 const labels = (values: number[]) => nt.tensor(values);
 
-interface Check { fn: (...x: Tensor[]) => Tensor; inputs: () => Tensor[] }
+export interface Check { fn: (...x: Tensor[]) => Tensor; inputs: () => Tensor[] }
 const u = (fn: (x: Tensor) => Tensor, lo = -2, hi = 2, away = 0.05, kinks = [0]): Check => ({
   fn,
   inputs: () => [input([3, 5], 1, lo, hi, away, kinks)],
@@ -88,6 +88,13 @@ const checks: Record<string, Check[]> = {
     { fn: (x) => nt.crossEntropy(x, labels([0, 2, 1, 1, 0, 2]).reshape([2, 3]), { reduction: "none" }), inputs: () => [input([2, 3, 3], 1)] },
   ],
 };
+
+// Further families (conv, rnn, graph, ...) keep their checks in test/gradchecks/<family>.ts,
+// each exporting `checks: Record<string, { fn, inputs }[]>` in the shape used above.
+const families = import.meta.glob<{ checks: Record<string, Check[]> }>("./gradchecks/*.ts", { eager: true });
+for (const mod of Object.values(families)) {
+  for (const [name, list] of Object.entries(mod.checks)) checks[name] = [...(checks[name] ?? []), ...list];
+}
 
 describe("gradcheck: autograd against central differences", () => {
   for (const [name, list] of Object.entries(checks)) {
