@@ -8,7 +8,7 @@
 // bit; the others get N ulp + 8 * 2^-24 * |dy| * (sum of |terms| of the derivative formula) for cancellation,
 // plus the same argument-rounding term with f''.
 import { describe, it, expect } from "vitest";
-import { loadCore, randomFloats } from "./harness";
+import { loadCore, randomFloats, ulp } from "./harness";
 
 const core = loadCore();
 const ex = core.exports;
@@ -19,15 +19,6 @@ function fail(msg: string): never {
   throw new Error(msg);
 }
 
-function ulp(v: number): number {
-  const a = Math.abs(fr(v));
-  if (!isFinite(a)) return Infinity;
-  if (a < 2 ** -126) return 2 ** -149;
-  let e = Math.floor(Math.log2(a));
-  if (2 ** e > a) e--;
-  else if (2 ** (e + 1) <= a) e++;
-  return 2 ** (e - 23);
-}
 
 // ---- f64 references
 /** erfc(z) to ~1e-14 relative: series for |z| < 2.5, continued fraction beyond. */

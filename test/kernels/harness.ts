@@ -80,3 +80,14 @@ export function randomFloats(n: number, seed = 1, lo = -1, hi = 1): Float32Array
   }
   return out;
 }
+
+/** The spacing of float32 values at |v| (one unit in the last place), for ulp-based tolerances. */
+export function ulp(v: number): number {
+  const a = Math.abs(Math.fround(v));
+  if (!isFinite(a)) return Infinity;
+  if (a < 2 ** -126) return 2 ** -149;
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e--;
+  else if (2 ** (e + 1) <= a) e++;
+  return 2 ** (e - 23);
+}

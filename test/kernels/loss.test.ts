@@ -6,7 +6,7 @@
 // <= 3 ulp, but (1-y)x + max(-x,0) can cancel: 4 ulp + 4u(|x| + 1). Its gradient (sigmoid(x) - y) g:
 // (3 ulp of sigmoid(x) + 1 ulp of the difference) * |g| + 1 ulp (sigmoid <= 2.4 ulp, a subtraction, a product).
 import { describe, it, expect } from "vitest";
-import { loadCore, randomFloats } from "./harness";
+import { loadCore, randomFloats, ulp } from "./harness";
 
 const core = loadCore();
 const ex = core.exports;
@@ -15,15 +15,6 @@ const U = 2 ** -24;
 const SENTINEL = 12345.5;
 function fail(msg: string): never {
   throw new Error(msg);
-}
-function ulp(v: number): number {
-  const a = Math.abs(fr(v));
-  if (!isFinite(a)) return Infinity;
-  if (a < 2 ** -126) return 2 ** -149;
-  let e = Math.floor(Math.log2(a));
-  if (2 ** e > a) e--;
-  else if (2 ** (e + 1) <= a) e++;
-  return 2 ** (e - 23);
 }
 function guarded(n: number) {
   const base = core.empty(n + 9, SENTINEL);

@@ -8,7 +8,7 @@
 //  cross-entropy loss  2 ulp + 4u (1 + |lse|): computed in f64 from f32 exponentials (each <= 1 ulp).
 //  cross-entropy grads 2 ulp + 4u |g| (p + |t'| + 1): p = exp/sum as in softmax, then p - t' and * g.
 import { describe, it, expect } from "vitest";
-import { loadCore, randomFloats } from "./harness";
+import { loadCore, randomFloats, ulp } from "./harness";
 
 const core = loadCore();
 const ex = core.exports;
@@ -17,15 +17,6 @@ const U = 2 ** -24;
 const SENTINEL = 12345.5;
 function fail(msg: string): never {
   throw new Error(msg);
-}
-function ulp(v: number): number {
-  const a = Math.abs(fr(v));
-  if (!isFinite(a)) return Infinity;
-  if (a < 2 ** -126) return 2 ** -149;
-  let e = Math.floor(Math.log2(a));
-  if (2 ** e > a) e--;
-  else if (2 ** (e + 1) <= a) e++;
-  return 2 ** (e - 23);
 }
 function guarded(n: number) {
   const base = core.empty(n + 9, SENTINEL);
