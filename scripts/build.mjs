@@ -18,3 +18,5 @@ if (existsSync(join(root, "src", "index.ts"))) {
   ]);
   run(bin("tsc"), ["-p", "tsconfig.build.json"]);
 }
+// Package entries beside the bundle (minified build, workerd entry, .wasm types): scripts/build-package.mjs.
+if (existsSync(join(root, "src", "index.ts"))) run(process.execPath, ["scripts/build-package.mjs"]);
