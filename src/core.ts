@@ -66,6 +66,20 @@ export interface Core {
 
   gather_rows_f32(out: number, x: number, idx: number, nIdx: number, rowSize: number): void;
   scatter_add_rows_f32(out: number, src: number, idx: number, nIdx: number, rowSize: number): void;
+
+  // norm (assembly/kernels/norm.ts): batch norm over x [n, c, l] per channel, layer norm over rows of d
+  batch_norm_stats_f32(mean: number, var_: number, x: number, n: number, c: number, l: number): void;
+  batch_norm_f32(y: number, x: number, mean: number, var_: number, weight: number, bias: number,
+    n: number, c: number, l: number, eps: number): void;
+  batch_norm_bwd_f32(dx: number, dweight: number, dbias: number, dy: number, x: number, mean: number, var_: number,
+    weight: number, n: number, c: number, l: number, eps: number, training: number): void;
+  batch_norm_update_f32(runMean: number, runVar: number, mean: number, var_: number, c: number,
+    momentum: number, unbias: number): void;
+  layer_norm_f32(y: number, mean: number, rstd: number, x: number, weight: number, bias: number,
+    rows: number, d: number, eps: number): void;
+  layer_norm_bwd_scratch_bytes(d: number): number;
+  layer_norm_bwd_f32(dx: number, dweight: number, dbias: number, dy: number, x: number, mean: number, rstd: number,
+    weight: number, rows: number, d: number, scratch: number): void;
 }
 
 /** Codes shared with assembly/kernels/elementwise.ts. */
