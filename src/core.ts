@@ -67,6 +67,25 @@ export interface Core {
   gather_rows_f32(out: number, x: number, idx: number, nIdx: number, rowSize: number): void;
   scatter_add_rows_f32(out: number, src: number, idx: number, nIdx: number, rowSize: number): void;
 
+  // conv (assembly/kernels/conv.ts): dims = 14 i32 N, C, H, W, OH, OW, kH, kW, sH, sW, pH, pW, dH, dW
+  im2col_f32(col: number, x: number, dims: number): void;
+  col2im_f32(x: number, col: number, dims: number): void;
+  cnp_to_nchw_f32(out: number, src: number, bias: number, n: number, c: number, p: number, relu: number): void;
+  nchw_to_cnp_f32(out: number, src: number, n: number, c: number, p: number): void;
+  bias_grad_nchw_f32(db: number, dy: number, n: number, c: number, p: number, accumulate: number): void;
+  bias_add_nchw_f32(x: number, bias: number, n: number, c: number, p: number): void;
+  // pool (assembly/kernels/pool.ts): dims = 13 i32 NC, H, W, OH, OW, kH, kW, sH, sW, pH, pW, dH, dW
+  max_pool2d_f32(out: number, idx: number, x: number, dims: number): void;
+  max_pool2d_bwd_f32(dx: number, idx: number, dy: number, nc: number, hw: number, ohw: number): void;
+  avg_pool2d_f32(out: number, x: number, dims: number, countIncludePad: number, divisor: number): void;
+  avg_pool2d_bwd_f32(dx: number, dy: number, dims: number, countIncludePad: number, divisor: number): void;
+  adaptive_avg_pool2d_f32(out: number, x: number, nc: number, h: number, w: number, oh: number, ow: number): void;
+  adaptive_avg_pool2d_bwd_f32(dx: number, dy: number, nc: number, h: number, w: number, oh: number, ow: number): void;
+  upsample_nearest2d_f32(out: number, x: number, nc: number, h: number, w: number, oh: number, ow: number,
+    hIdx: number, wIdx: number): void;
+  upsample_nearest2d_bwd_f32(dx: number, dy: number, nc: number, h: number, w: number, oh: number, ow: number,
+    hIdx: number, wIdx: number): void;
+
   // norm (assembly/kernels/norm.ts): batch norm over x [n, c, l] per channel, layer norm over rows of d
   batch_norm_stats_f32(mean: number, var_: number, x: number, n: number, c: number, l: number): void;
   batch_norm_f32(y: number, x: number, mean: number, var_: number, weight: number, bias: number,
