@@ -3,10 +3,17 @@
 // one), state-dict keys ("weight", "bias") and default initialization.
 import type { Tensor } from "../tensor";
 import { empty } from "../ops/creation";
-import { conv1d, conv2d, convTranspose2d, sizeArg } from "../ops/conv";
+import { conv1d, conv2d, convTranspose2d } from "../ops/conv";
 import { kaimingUniform_, uniform_, calculateFanInAndFanOut } from "../init";
 import { Module } from "./module";
 import { describe } from "../shape";
+
+/** An int or an array of `n` ints, each in [min, 2^24]; names the op and argument otherwise. */
+function sizeArg(op: string, arg: string, v: unknown, n: number, min: number): number[] {
+  const ok = (x: unknown): x is number => typeof x === "number" && Number.isInteger(x) && x >= min && x <= 2 ** 24;
+  if (Array.isArray(v) ? v.length === n && v.every(ok) : ok(v)) return Array.isArray(v) ? v.slice() : new Array<number>(n).fill(v as number);
+  throw new RangeError(`${op}: ${arg} must be an integer >= ${min} or ${n} of them, got ${describe(v)}`);
+}
 
 type Ints = number | number[];
 

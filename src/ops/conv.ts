@@ -57,25 +57,15 @@ function dimsOf(e: Engine, g: Geometry, nb: number): number {
   return e.params([nb, g.C, g.H, g.W, g.OH, g.OW, g.kH, g.kW, g.sH, g.sW, g.pH, g.pW, g.dH, g.dW]);
 }
 
-function intArg(op: string, arg: string, v: unknown, min: number): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > 2 ** 24) {
-    throw new RangeError(`${op}: ${arg} must be an integer >= ${min}, got ${describe(v)}`);
-  }
-  return v;
-}
-
-/** An int or an array of `n` ints, each >= min. */
-export function sizeArg(op: string, arg: string, v: unknown, n: number, min: number): number[] {
-  if (Array.isArray(v)) {
-    if (v.length !== n) throw new RangeError(`${op}: ${arg} must be an integer or ${n} integers, got ${describe(v)}`);
-    return v.map((x) => intArg(op, arg, x, min));
-  }
-  const x = intArg(op, arg, v, min);
-  return new Array<number>(n).fill(x);
+/** An int or an array of `n` ints, each in [min, 2^24]; names the op and argument otherwise. */
+function sizeArg(op: string, arg: string, v: unknown, n: number, min: number): number[] {
+  const ok = (x: unknown): x is number => typeof x === "number" && Number.isInteger(x) && x >= min && x <= 2 ** 24;
+  if (Array.isArray(v) ? v.length === n && v.every(ok) : ok(v)) return Array.isArray(v) ? v.slice() : new Array<number>(n).fill(v as number);
+  throw new RangeError(`${op}: ${arg} must be an integer >= ${min} or ${n} of them, got ${describe(v)}`);
 }
 
 function groupsArg(op: string, v: unknown): number {
-  return intArg(op, "groups", v ?? 1, 1);
+  return sizeArg(op, "groups", v ?? 1, 1, 1)[0];
 }
 
 /** Batched (N, C, ...spatial) view of an input that may be unbatched (C, ...spatial). */
