@@ -67,6 +67,16 @@ export interface Core {
   gather_rows_f32(out: number, x: number, idx: number, nIdx: number, rowSize: number): void;
   scatter_add_rows_f32(out: number, src: number, idx: number, nIdx: number, rowSize: number): void;
 
+  lstm_cell_f32(gates: number, cPrev: number, cOut: number, hOut: number, batch: number, hidden: number): void;
+  lstm_cell_bwd_f32(dGates: number, dhRec: number, dY: number, dc: number, dCy: number,
+    gates: number, cPrev: number, c: number, batch: number, hidden: number): void;
+  gru_cell_f32(gates: number, hn: number, hp: number, bhn: number, hPrev: number, hOut: number, batch: number, hidden: number): void;
+  gru_cell_bwd_f32(dGx: number, dGh: number, dhRec: number, dY: number, gates: number, hn: number, hPrev: number,
+    batch: number, hidden: number): void;
+  rnn_cell_bwd_f32(dPre: number, dhRec: number, dY: number, h: number, n: number, relu: number): void;
+  concat_cols_f32(out: number, a: number, b: number, rows: number, na: number, nb: number): void;
+  split_cols_f32(a: number, b: number, g: number, rows: number, na: number, nb: number): void;
+
   // conv (assembly/kernels/conv.ts): dims = 14 i32 N, C, H, W, OH, OW, kH, kW, sH, sW, pH, pW, dH, dW
   im2col_f32(col: number, x: number, dims: number): void;
   col2im_f32(x: number, col: number, dims: number): void;
