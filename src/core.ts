@@ -109,6 +109,21 @@ export interface Core {
   layer_norm_bwd_scratch_bytes(d: number): number;
   layer_norm_bwd_f32(dx: number, dweight: number, dbias: number, dy: number, x: number, mean: number, rstd: number,
     weight: number, rows: number, d: number, scratch: number): void;
+
+  // graph (assembly/kernels/graph.ts): index/weight pointers of 0 mean "row e" / weight 1
+  graph_propagate_f32(out: number, x: number, from: number, to: number, w: number, nEdges: number, rowSize: number): void;
+  graph_edge_dot_f32(out: number, a: number, aIdx: number, b: number, bIdx: number, scale: number,
+    nEdges: number, rowSize: number): void;
+  graph_mean_weights_f32(out: number, cnt: number, idx: number, w: number, nEdges: number, numNodes: number): void;
+  gcn_norm_f32(out: number, dis: number, src: number, dst: number, w: number, nEdges: number, numNodes: number): void;
+  gcn_norm_bwd_f32(dw: number, ddis: number, g: number, src: number, dst: number, w: number, dis: number,
+    nEdges: number, numNodes: number): void;
+  // hopfield (assembly/kernels/hopfield.ts)
+  hopfield_zero_diag_f32(w: number, n: number): void;
+  hopfield_sync_step_f32(out: number, s: number, w: number, n: number): number;
+  hopfield_async_sweep_f32(s: number, w: number, order: number, n: number, trace: number, energy: number): number;
+  hopfield_energy_f32(w: number, s: number, n: number): number;
+  hopfield_shuffle_i32(order: number, n: number, state: number): number;
 }
 
 /** Codes shared with assembly/kernels/elementwise.ts. */

@@ -18,6 +18,7 @@ export const nonDifferentiable: readonly string[] = [
   "tensor", "empty", "full", "zeros", "ones", "zerosLike", "onesLike", "rand", "randn", "arange", "manualSeed",
   "detach", "argmax", "argmin", "sign", "sumTo",
   "add_", "sub_", "mul_", "fill_", "zero_", "copy_",
+  "toUndirected",
 ];
 export * from "./conv";
 export * from "./pool";
