@@ -20,3 +20,13 @@ if (existsSync(join(root, "src", "index.ts"))) {
 }
 // Package entries beside the bundle (minified build, workerd entry, .wasm types): scripts/build-package.mjs.
 if (existsSync(join(root, "src", "index.ts"))) run(process.execPath, ["scripts/build-package.mjs"]);
+
+// Playground: the static page (playground/) plus the bundle and the core, copied into
+// build/playground/ (gitignored), which `npm run playground` serves.
+if (existsSync(join(root, "dist", "neurite.js"))) {
+  const { cpSync, rmSync } = await import("node:fs");
+  const out = join(root, "build", "playground");
+  rmSync(out, { recursive: true, force: true });
+  cpSync(join(root, "playground"), out, { recursive: true });
+  for (const f of ["neurite.js", "neurite.wasm"]) cpSync(join(root, "dist", f), join(out, f));
+}
