@@ -96,8 +96,12 @@ async function runWorkerd() {
     (child.stdio[3] as NodeJS.ReadableStream).on("data", (d) => {
       buf += d;
       for (const line of buf.split("\n").slice(0, -1)) {
-        const msg = JSON.parse(line);
-        if (msg.event === "listen") found[msg.socket] = msg.port;
+        try {
+          const msg = JSON.parse(line);
+          if (msg.event === "listen") found[msg.socket] = msg.port;
+        } catch {
+          reject(new Error(`workerd: unexpected control message ${JSON.stringify(line)}`));
+        }
       }
       buf = buf.slice(buf.lastIndexOf("\n") + 1);
       if (found.explicit && found.conditional) resolve(found);
