@@ -96,6 +96,11 @@ export class GCNConv extends Module {
   extraRepr(): string {
     return `${this.inChannels}, ${this.outChannels}`;
   }
+
+  /** PyG's repr: "GCNConv(16, 32)" (the inner Linear is an implementation detail). */
+  toString(): string {
+    return `${this.typeName}(${this.extraRepr()})`;
+  }
 }
 
 export interface SAGEConvOptions {
@@ -157,5 +162,10 @@ export class SAGEConv extends Module {
 
   extraRepr(): string {
     return `${this.inChannels}, ${this.outChannels}, aggr=${this.aggr}`;
+  }
+
+  /** PyG's repr: "SAGEConv(16, 32, aggr=mean)". */
+  toString(): string {
+    return `${this.typeName}(${this.extraRepr()})`;
   }
 }
