@@ -83,7 +83,6 @@ worker.onmessage = (e) => {
     resetNetwork();
   } else if (msg.type === "snapshot") {
     if (msg.generation !== generation) return;
-    $("stats").dataset.pending = "0";
     lossHistory.push(...msg.history);
     // keep the curve bounded on long runs: halve its resolution, keeping the newest point
     if (lossHistory.length > MAX_CURVE) lossHistory = lossHistory.filter((_, i, a) => i % 2 === 0 || i === a.length - 1);
@@ -240,6 +239,7 @@ function draw() {
   stats.trainAcc = String(snapshot.trainAcc);
   stats.testAcc = String(snapshot.testAcc);
   stats.state = playing ? "playing" : "paused";
+  stats.pending = "0"; // the figures above are this network's
 }
 
 function showStatus(text) {
@@ -356,6 +356,13 @@ function wire() {
   };
   check("show-test", "showTest");
   check("discretize", "discretize");
+
+  // Space plays / pauses, unless a control has the keyboard
+  window.addEventListener("keydown", (e) => {
+    if (e.code !== "Space" || e.repeat || e.target.closest?.("input, select, button, textarea")) return;
+    e.preventDefault();
+    setPlaying(!playing);
+  });
 
   updateLayerControls();
   let resizeTimer = 0;

@@ -9,6 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startPlaygroundServer, PLAYGROUND_DIR } from "../scripts/serve-playground.mjs";
+import * as nt from "../src/index.ts";
+import { Trainer, OUTPUT_RES, NEURON_RES } from "../playground/trainer.mjs";
+import { makeDataset, DATASETS } from "../playground/datasets.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const SCREENSHOT = join(root, "out", "playground.png");
@@ -148,5 +151,65 @@ describe("playground", () => {
       // the only absolute URL allowed is the SVG namespace (an identifier, never fetched)
       expect(text.replaceAll("http://www.w3.org/2000/svg", ""), name).not.toMatch(/https?:\/\/|\/\/[a-z0-9-]+\.[a-z]/i);
     }
+  });
+});
+
+describe("playground trainer and datasets (Node, the same modules the worker runs)", () => {
+  const config = {
+    features: ["x1", "x2", "sinx1", "sinx2"], hidden: [4, 3], activation: "tanh", optimizer: "adam",
+    lr: 0.03, batchSize: 10, regularization: "l2", regRate: 0.001, seed: 5,
+  };
+
+  it("datasets: deterministic per seed, split by the ratio, both classes present, inside [-6, 6]", () => {
+    for (const { id } of DATASETS) {
+      const a = makeDataset(id, { count: 200, noise: 0.2, seed: 9, trainRatio: 0.7 });
+      expect(makeDataset(id, { count: 200, noise: 0.2, seed: 9, trainRatio: 0.7 })).toEqual(a);
+      expect(makeDataset(id, { count: 200, noise: 0.2, seed: 10, trainRatio: 0.7 })).not.toEqual(a);
+      expect([a.train.length, a.test.length]).toEqual([140, 60]);
+      const all = [...a.train, ...a.test];
+      const blue = all.filter((p) => p.label === 1).length;
+      // xor labels follow the quadrant of uniform points; the others draw half of each class
+      if (id === "xor") {
+        expect(blue, id).toBeGreaterThan(70);
+        expect(blue, id).toBeLessThan(130);
+      } else {
+        expect(blue, id).toBe(100);
+      }
+      expect(all.every((p) => Math.abs(p.x) <= 6 && Math.abs(p.y) <= 6), id).toBe(true);
+    }
+    expect(() => makeDataset("torus")).toThrow(/unknown dataset "torus"/);
+  });
+
+  it("a seed fixes the run; memory is flat across epochs and freed by dispose; snapshots fit the network", () => {
+    const data = makeDataset("spiral", { count: 200, seed: 2 });
+    const base = nt.memory().numTensors;
+    const run = () => {
+      const t = new Trainer(nt, config, data);
+      t.trainEpoch();
+      const live = nt.memory().numTensors;
+      for (let e = 0; e < 20; e++) t.trainEpoch();
+      expect(nt.memory().numTensors).toBe(live); // each step's temporaries die with its scope
+      const snap = t.snapshot();
+      const history = t.drainHistory();
+      t.dispose();
+      return { snap, history };
+    };
+    const a = run();
+    expect(nt.memory().numTensors).toBe(base);
+    const b = run();
+    expect(b.history).toEqual(a.history); // bitwise: same seed, same init, same shuffles
+    expect(a.history.map((h) => h.epoch)).toEqual(Array.from({ length: 22 }, (_, i) => i));
+    expect(a.history[21].train).toBeLessThan(a.history[0].train);
+    expect(a.snap.output.length).toBe(OUTPUT_RES * OUTPUT_RES);
+    expect(a.snap.neurons.map((l: Float32Array) => l.length)).toEqual([4 * NEURON_RES ** 2, 3 * NEURON_RES ** 2]);
+    expect(a.snap.weights.map((l: { w: Float32Array; b: Float32Array }) => [l.w.length, l.b.length])).toEqual([[16, 4], [12, 3], [3, 1]]);
+    expect(a.snap.output.every((v: number) => v >= -1 && v <= 1)).toBe(true);
+  });
+
+  it("refuses an unknown activation, an unknown optimizer or no input features", () => {
+    const data = makeDataset("xor", { count: 20 });
+    expect(() => new Trainer(nt, { ...config, activation: "swish2" }, data)).toThrow(/unknown activation swish2/);
+    expect(() => new Trainer(nt, { ...config, optimizer: "lbfgs" }, data)).toThrow(/unknown optimizer lbfgs/);
+    expect(() => new Trainer(nt, { ...config, features: [] }, data)).toThrow(/at least one input feature/);
   });
 });
