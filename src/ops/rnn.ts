@@ -6,7 +6,7 @@
 //             that applies the activations, updates the state and keeps what backward needs.
 //   backward: per step (last to first) the cell's backward kernel and one GEMM for the gradient
 //             reaching the previous state (dG_t·W_hh); then one GEMM each for dW_hh (over all
-//             steps at once: dGᵀ·[h_0 .. h_{T-1}]), dW_ih and dx, and column sums for the biases.
+//             steps at once: dGᵀ·[h_0 .. h_{T-1}]), dW_ih, dx and the biases (1ᵀ·dG).
 //
 // Each op returns every state of the sequence, initial one included, so the result has a
 // gradient for each of them and the modules (nn/rnn.ts) slice what they need from it:
@@ -186,7 +186,7 @@ function sequence(
       const dGh = gru ? Tensor.empty(op, [T, B, G]) : dGx;
       const dhRec = zeroed(op, [B, H]);
       const dc = lstm ? zeroed(op, [B, H]) : null;
-      const scratch = gemmScratch(eb, [[B, H, G, 0, 0], [G, H, TB, 1, 0], [G, I, TB, 1, 0], [TB, I, G, 0, 0]]);
+      const scratch = gemmScratch(eb, [[B, H, G, 0, 0], [G, H, TB, 1, 0], [G, I, TB, 1, 0], [TB, I, G, 0, 0], [1, G, TB, 0, 0]]);
       const dgx0 = dGx.ptr;
       const dgh0 = dGh.ptr;
       const dh = dhRec.ptr;
@@ -237,13 +237,26 @@ function sequence(
         dWih = Tensor.empty(op, [G, I]);
         c.matmul_f32(dWih.ptr, dgx0, x.ptr, G, I, TB, 1, 0, 0, scratch);
       }
-      if (bIh?.requiresGrad) {
-        dbIh = Tensor.empty(op, [G]);
-        c.sum_axis_f32(dbIh.ptr, dgx0, 1, TB, G);
-      }
-      if (bHh?.requiresGrad) {
-        dbHh = Tensor.empty(op, [G]);
-        c.sum_axis_f32(dbHh.ptr, dgh0, 1, TB, G);
+      if (bIh?.requiresGrad || bHh?.requiresGrad) {
+        // Column sums of dG over all steps and batch rows, as a GEMM with a row of ones (streams dG once;
+        // a column reduction over [T*B, G] would walk it with a 4*G-byte stride). Without GRU's split
+        // b_hn, both biases get the same gradient.
+        const ones = Tensor.empty(op, [TB]);
+        c.fill_f32(ones.ptr, TB, 1);
+        const colSum = (src: number) => {
+          const d = Tensor.empty(op, [G]);
+          c.matmul_f32(d.ptr, ones.ptr, src, 1, G, TB, 0, 0, 0, scratch);
+          return d;
+        };
+        if (bIh?.requiresGrad) dbIh = colSum(dgx0);
+        if (bHh?.requiresGrad) {
+          if (gru || !dbIh) dbHh = colSum(dgh0);
+          else {
+            dbHh = Tensor.empty(op, [G]);
+            c.copy_f32(dbHh.ptr, dbIh.ptr, G);
+          }
+        }
+        ones.dispose();
       }
       if (x.requiresGrad) {
         dx = Tensor.empty(op, [T, B, I]);
