@@ -16,7 +16,7 @@ const $ = (id) => document.getElementById(id);
 const DEFAULTS = {
   dataset: "circle", noise: 0, ratio: 50, batch: 10,
   features: ["x1", "x2"], hidden: [4, 4, 2],
-  lr: 0.03, activation: "tanh", optimizer: "adam", regularization: "none", regRate: 0, speed: 60,
+  lr: 0.01, activation: "tanh", optimizer: "adam", regularization: "none", regRate: 0, speed: 60,
   showTest: false, discretize: false, seed: 1, dataSeed: 1,
 };
 const LR_CHOICES = [...$("lr").options].map((o) => Number(o.value));

@@ -65,12 +65,17 @@ afterAll(async () => {
 describe("playground", () => {
   it("trains the spiral in the worker: training and test loss fall, the boundary and weights are drawn", async () => {
     await page.click('[data-dataset="spiral"]');
-    // sin(X1) and sin(X2) let the default 4-4-2 network wind around the spiral in a few hundred epochs
+    // sin(X1) and sin(X2) let the default 4-4-2 network wind around the spiral in 150 epochs
     await page.click('.node[data-feature="sinx1"]');
     await page.click('.node[data-feature="sinx2"]');
+    await page.selectOption("#optimizer", "adam");
+    await page.selectOption("#lr", "0.03");
     await settled();
     const before = await stats();
     expect(before).toMatchObject({ dataset: "spiral", features: "x1,x2,sinx1,sinx2", hidden: "4,4,2", epoch: "0", state: "paused" });
+    // the settings live in the URL hash, so a link reproduces the run
+    const hash = await page.evaluate(() => Object.fromEntries(new URLSearchParams(location.hash.slice(1))));
+    expect(hash).toMatchObject({ dataset: "spiral", optimizer: "adam", lr: "0.03", features: "x1,x2,sinx1,sinx2" });
     const initialTrain = Number(before.trainLoss);
     const initialTest = Number(before.testLoss);
     // an untrained net sits near ln 2 = 0.693 on balanced classes
