@@ -331,8 +331,11 @@ export function flatSlice(x: Tensor, offset: number, shape: number[]): Tensor {
   checkTensor(op, "input", x);
   const s = checkShape(op, "shape", shape);
   const n = sizeOf(s);
-  if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0 || offset + n > x.size) {
-    throw new RangeError(`${op}: elements [${describe(offset)}, ${describe(offset)} + ${n}) of shape ${fmt(s)} are outside input ${fmt(x.shape)} (${x.size} elements)`);
+  if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) {
+    throw new TypeError(`${op}: offset must be a non-negative integer, got ${describe(offset)}`);
+  }
+  if (offset + n > x.size) {
+    throw new RangeError(`${op}: elements [${offset}, ${offset + n}) for shape ${fmt(s)} are outside input ${fmt(x.shape)} (${x.size} elements)`);
   }
   const out = Tensor.empty(op, s);
   const e = getEngine(op);
