@@ -62,7 +62,7 @@ function writeHash() {
   for (const [k, v] of Object.entries(state)) {
     q.set(k, Array.isArray(v) ? v.join(",") : typeof v === "boolean" ? (v ? "1" : "0") : String(v));
   }
-  history.replaceState(null, "", `#${q}`);
+  history.replaceState(null, "", `#${String(q).replaceAll("%2C", ",")}`); // commas read better in a link
 }
 
 const state = readHash();
