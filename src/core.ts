@@ -80,7 +80,7 @@ export interface Core {
   // conv (assembly/kernels/conv.ts): dims = 14 i32 N, C, H, W, OH, OW, kH, kW, sH, sW, pH, pW, dH, dW
   im2col_f32(col: number, x: number, dims: number): void;
   col2im_f32(x: number, col: number, dims: number): void;
-  cnp_to_nchw_f32(out: number, src: number, bias: number, n: number, c: number, p: number, relu: number): void;
+  cnp_to_nchw_f32(out: number, src: number, bias: number, n: number, c: number, p: number): void;
   nchw_to_cnp_f32(out: number, src: number, n: number, c: number, p: number): void;
   bias_grad_nchw_f32(db: number, dy: number, n: number, c: number, p: number, accumulate: number): void;
   bias_add_nchw_f32(x: number, bias: number, n: number, c: number, p: number): void;

@@ -160,14 +160,10 @@ export function col2im_f32(x: usize, col: usize, dims: usize): void {
   }
 }
 
-/**
- * out[n, c, p] = src[c, n*P + p] (+ bias[c] when bias != 0): a [C, N*P] GEMM result into NCHW.
- * With relu != 0 the result is also clamped at 0 (max(v, 0); NaN stays NaN).
- */
-export function cnp_to_nchw_f32(out: usize, src: usize, bias: usize, N: i32, C: i32, P: i32, relu: i32): void {
+/** out[n, c, p] = src[c, n*P + p] (+ bias[c] when bias != 0): a [C, N*P] GEMM result into NCHW. */
+export function cnp_to_nchw_f32(out: usize, src: usize, bias: usize, N: i32, C: i32, P: i32): void {
   if (N <= 0 || C <= 0 || P <= 0) return;
   const pBytes = <usize>P << 2;
-  const zero = f32x4.splat(0);
   for (let c = 0; c < C; c++) {
     const b: f32 = bias ? load<f32>(bias + (<usize>c << 2)) : 0;
     const bv = f32x4.splat(b);
@@ -175,27 +171,13 @@ export function cnp_to_nchw_f32(out: usize, src: usize, bias: usize, N: i32, C: 
       const s = src + (<usize>c * <usize>N + <usize>n) * pBytes;
       const d = out + (<usize>n * <usize>C + <usize>c) * pBytes;
       let i = 0;
-      if (relu) {
-        for (; i + 4 <= P; i += 4) {
-          const o = <usize>i << 2;
-          const v = f32x4.add(v128.load(s + o), bv);
-          // v < 0 ? 0 : v keeps NaN (the comparison is false for NaN)
-          v128.store(d + o, v128.bitselect(zero, v, f32x4.lt(v, zero)));
-        }
-        for (; i < P; i++) {
-          const o = <usize>i << 2;
-          const v = load<f32>(s + o) + b;
-          store<f32>(d + o, v < 0 ? 0 : v);
-        }
-      } else {
-        for (; i + 4 <= P; i += 4) {
-          const o = <usize>i << 2;
-          v128.store(d + o, f32x4.add(v128.load(s + o), bv));
-        }
-        for (; i < P; i++) {
-          const o = <usize>i << 2;
-          store<f32>(d + o, load<f32>(s + o) + b);
-        }
+      for (; i + 4 <= P; i += 4) {
+        const o = <usize>i << 2;
+        v128.store(d + o, f32x4.add(v128.load(s + o), bv));
+      }
+      for (; i < P; i++) {
+        const o = <usize>i << 2;
+        store<f32>(d + o, load<f32>(s + o) + b);
       }
     }
   }

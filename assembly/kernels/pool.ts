@@ -35,54 +35,103 @@ export function max_pool2d_f32(out: usize, idx: usize, x: usize, dims: usize): v
         let we = ws + (kW - 1) * dW + 1;
         if (we > W) we = W;
         while (ws < 0) ws += dW;
-        let best: f32 = -Infinity;
-        let bi = hs * W + ws;
+        let best = f32x4.splat(-Infinity);
+        let bi = i32x4.splat(hs * W + ws);
         for (let ih = hs; ih < he; ih += dH) {
           for (let iw = ws; iw < we; iw += dW) {
             const k = ih * W + iw;
-            const v = load<f32>(plane + (<usize>k << 2));
-            if (v > best || v != v) {
-              best = v;
-              bi = k;
-            }
+            const v = v128.load32_splat(plane + (<usize>k << 2));
+            const m = takes4(v, best);
+            best = v128.bitselect(v, best, m);
+            bi = v128.bitselect(i32x4.splat(k), bi, m);
           }
         }
-        store<f32>(out + (<usize>o << 2), best);
-        store<i32>(idx + (<usize>o << 2), bi);
+        store<f32>(out + (<usize>o << 2), f32x4.extract_lane(best, 0));
+        store<i32>(idx + (<usize>o << 2), i32x4.extract_lane(bi, 0));
         o++;
       }
     }
   }
 }
 
-/** The common 2x2, stride 2, unpadded case: the same rule, with the window unrolled. */
+/**
+ * The running-maximum rule for 4 lanes: an all-ones lane where v replaces best (v larger, or v
+ * NaN). Single outputs use it on splatted lanes too: V8 compiles a scalar f32 select to a branch,
+ * which mispredicts on data like this, while v128.bitselect never branches.
+ */
+// @ts-ignore: decorator
+@inline
+function takes4(v: v128, best: v128): v128 {
+  return v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+}
+
+/**
+ * The common 2x2, stride 2, unpadded case with the same rule: 4 outputs at a time from 8
+ * columns of two input rows (even/odd columns split by shuffles), scalar for the rest.
+ */
 function maxPool2x2(out: usize, idx: usize, x: usize, NC: i32, H: i32, W: i32, OH: i32, OW: i32): void {
   const HW = H * W;
+  const one = i32x4.splat(1), wv = i32x4.splat(W), w1 = i32x4.splat(W + 1);
+  const steps = i32x4(0, 2, 4, 6);
   let o = 0;
   for (let q = 0; q < NC; q++) {
     const plane = x + ((<usize>q * <usize>HW) << 2);
     for (let oh = 0; oh < OH; oh++) {
       const r0 = 2 * oh * W;
       const bottom = 2 * oh + 1 < H; // ceil mode can leave a last row of one
-      for (let ow = 0; ow < OW; ow++) {
+      let ow = 0;
+      if (bottom) {
+        for (; 2 * ow + 8 <= W && ow + 4 <= OW; ow += 4) {
+          const k = r0 + 2 * ow;
+          const p0 = plane + (<usize>k << 2);
+          const p1 = p0 + (<usize>W << 2);
+          const u0 = v128.load(p0), u1 = v128.load(p0, 16), l0 = v128.load(p1), l1 = v128.load(p1, 16);
+          let best = v128.shuffle<f32>(u0, u1, 0, 2, 4, 6);
+          let bi = i32x4.splat(0);
+          const b = v128.shuffle<f32>(u0, u1, 1, 3, 5, 7);
+          let m = takes4(b, best);
+          best = v128.bitselect(b, best, m);
+          bi = v128.bitselect(one, bi, m);
+          const c = v128.shuffle<f32>(l0, l1, 0, 2, 4, 6);
+          m = takes4(c, best);
+          best = v128.bitselect(c, best, m);
+          bi = v128.bitselect(wv, bi, m);
+          const d = v128.shuffle<f32>(l0, l1, 1, 3, 5, 7);
+          m = takes4(d, best);
+          best = v128.bitselect(d, best, m);
+          bi = v128.bitselect(w1, bi, m);
+          v128.store(out + (<usize>o << 2), best);
+          v128.store(idx + (<usize>o << 2), i32x4.add(i32x4.add(i32x4.splat(k), steps), bi));
+          o += 4;
+        }
+      }
+      for (; ow < OW; ow++) {
         const k = r0 + 2 * ow;
+        const p = plane + (<usize>k << 2);
         const right = 2 * ow + 1 < W;
-        let best = load<f32>(plane + (<usize>k << 2));
-        let bi = k;
+        let best = v128.load32_splat(p);
+        let bi = i32x4.splat(k);
         if (right) {
-          const v = load<f32>(plane + (<usize>(k + 1) << 2));
-          if (v > best || v != v) { best = v; bi = k + 1; }
+          const v = v128.load32_splat(p, 4);
+          const m = takes4(v, best);
+          best = v128.bitselect(v, best, m);
+          bi = v128.bitselect(i32x4.splat(k + 1), bi, m);
         }
         if (bottom) {
-          const v = load<f32>(plane + (<usize>(k + W) << 2));
-          if (v > best || v != v) { best = v; bi = k + W; }
+          const pb = p + (<usize>W << 2);
+          const v = v128.load32_splat(pb);
+          let m = takes4(v, best);
+          best = v128.bitselect(v, best, m);
+          bi = v128.bitselect(i32x4.splat(k + W), bi, m);
           if (right) {
-            const v2 = load<f32>(plane + (<usize>(k + W + 1) << 2));
-            if (v2 > best || v2 != v2) { best = v2; bi = k + W + 1; }
+            const v2 = v128.load32_splat(pb, 4);
+            m = takes4(v2, best);
+            best = v128.bitselect(v2, best, m);
+            bi = v128.bitselect(i32x4.splat(k + W + 1), bi, m);
           }
         }
-        store<f32>(out + (<usize>o << 2), best);
-        store<i32>(idx + (<usize>o << 2), bi);
+        store<f32>(out + (<usize>o << 2), f32x4.extract_lane(best, 0));
+        store<i32>(idx + (<usize>o << 2), i32x4.extract_lane(bi, 0));
         o++;
       }
     }

@@ -136,7 +136,7 @@ function convCore(spec: ConvSpec, x: Tensor, weight: Tensor, bias: Tensor | null
         for (let gi = 0; gi < groups; gi++) {
           gemm(e, tmp + gi * OCg * L * 4, weight.ptr + gi * OCg * Kg * 4, col + gi * Kg * L * 4, OCg, L, Kg, 0, 0, 0);
         }
-        e.core.cnp_to_nchw_f32(out.ptr + n0 * OC * P * 4, tmp, bias ? bias.ptr : 0, cnt, OC, P, 0);
+        e.core.cnp_to_nchw_f32(out.ptr + n0 * OC * P * 4, tmp, bias ? bias.ptr : 0, cnt, OC, P);
       }
     });
   }
@@ -350,7 +350,7 @@ function transposeCore(op: string, g: Geometry, IC: number, groups: number, x: T
             for (let gi = 0; gi < groups; gi++) {
               gemm(ex, xt + gi * ICg * L * 4, weight.ptr + gi * ICg * Kg * 4, col + gi * Kg * L * 4, ICg, L, Kg, 0, 0, 0);
             }
-            c.cnp_to_nchw_f32(dx.ptr + n0 * IC * P * 4, xt, 0, cnt, IC, P, 0);
+            c.cnp_to_nchw_f32(dx.ptr + n0 * IC * P * 4, xt, 0, cnt, IC, P);
           }
         }
       });
