@@ -161,6 +161,6 @@ export class Upsample extends Module {
   }
 
   extraRepr(): string {
-    return this.size !== null ? `size=${this.size}, mode='nearest'` : `scale_factor=${this.scaleFactor}, mode='nearest'`;
+    return this.size !== null ? `size=${this.size}, mode=nearest` : `scale_factor=${this.scaleFactor}, mode=nearest`;
   }
 }
