@@ -150,6 +150,47 @@ describe("conv2d against direct convolution", () => {
   });
 });
 
+describe("partial gradients and unbatched inputs", () => {
+  it("a frozen weight (transfer learning) still passes the input gradient, and vice versa", () => {
+    nt.scope(() => {
+      const xv = values(2 * 4 * 6 * 5, 21), wv = values(6 * 2 * 3 * 3, 22);
+      const full = (xg: boolean, wg: boolean) => {
+        const x = nt.tensor(xv, [2, 4, 6, 5], { requiresGrad: xg });
+        const w = nt.tensor(wv, [6, 2, 3, 3], { requiresGrad: wg });
+        const b = nt.tensor([1, 2, 3, 4, 5, 6], [6], { requiresGrad: true });
+        nt.conv2d(x, w, b, { padding: 1, groups: 2, stride: [2, 1] }).pow(2).sum().backward();
+        return { dx: x.grad?.data(), dw: w.grad?.data(), db: b.grad!.data() };
+      };
+      const both = full(true, true);
+      const onlyX = full(true, false);
+      const onlyW = full(false, true);
+      expect(onlyX.dw).toBeUndefined();
+      expect(onlyW.dx).toBeUndefined();
+      expect(Array.from(onlyX.dx!)).toEqual(Array.from(both.dx!));
+      expect(Array.from(onlyW.dw!)).toEqual(Array.from(both.dw!));
+      expect(Array.from(onlyW.db)).toEqual(Array.from(both.db));
+    });
+  });
+
+  it("unbatched inputs give the batched results without the batch dim", () => {
+    nt.scope(() => {
+      const x3 = nt.tensor(values(3 * 5 * 4, 31), [3, 5, 4]);
+      const x4 = x3.reshape([1, 3, 5, 4]);
+      const w = nt.tensor(values(3 * 2 * 2 * 3, 32), [3, 2, 2, 3]);
+      const same = (a: nt.Tensor, b: nt.Tensor) => {
+        expect(a.shape).toEqual(b.shape.slice(1));
+        expect(Array.from(a.data())).toEqual(Array.from(b.data()));
+      };
+      same(nt.convTranspose2d(x3, w, null, { stride: 2 }), nt.convTranspose2d(x4, w, null, { stride: 2 }));
+      const w2 = nt.tensor(values(2 * 3 * 2 * 3, 33), [2, 3, 2, 3]);
+      same(nt.conv2d(x3, w2, null, { padding: "same" }), nt.conv2d(x4, w2, null, { padding: "same" }));
+      const l = nt.tensor(values(3 * 9, 34), [3, 9]);
+      const w1 = nt.tensor(values(4 * 3 * 2, 35), [4, 3, 2]);
+      same(nt.conv1d(l, w1, null, { stride: 2 }), nt.conv1d(l.reshape([1, 3, 9]), w1, null, { stride: 2 }));
+    });
+  });
+});
+
 describe("conv1d", () => {
   it("is conv2d over a height of 1 (forward and gradients)", () => {
     nt.scope(() => {
