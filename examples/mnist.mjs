@@ -81,24 +81,25 @@ const yTest = nt.tensor(data.test.y, [data.test.n]);
 const { nn } = nt;
 const sizes = [784, ...hidden];
 let model;
-let modelName;
+let arch;
 if (cnn) {
   model = new nn.Sequential(
     new nn.Conv2d(1, 16, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
     new nn.Conv2d(16, 32, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
     new nn.Flatten(), new nn.Linear(32 * 7 * 7, 64), new nn.ReLU(), new nn.Linear(64, 10),
   );
-  modelName = "CNN conv16-pool-conv32-pool-dense64-dense10";
+  arch = "conv16-pool-conv32-pool-dense64-dense10";
 } else {
   const layers = [];
   for (let i = 0; i + 1 < sizes.length; i++) layers.push(new nn.Linear(sizes[i], sizes[i + 1]), new nn.ReLU());
   layers.push(new nn.Linear(sizes[sizes.length - 1], 10));
   model = new nn.Sequential(...layers);
-  modelName = `MLP ${sizes.join("-")}-10`;
+  arch = `${sizes.join("-")}-10`;
 }
+const modelName = `${cnn ? "CNN" : "MLP"} ${arch}`;
 const optimizer = new nt.optim[optimizers[opts.optimizer]](model.parameters(), { lr });
 
-console.log(`mnist digits: ${data.train.n} train / ${data.test.n} test, model ${cnn ? modelName.slice(4) : `${sizes.join("-")}-10`}, ${optimizers[opts.optimizer]} lr ${lr}, batch ${batchSize}`);
+console.log(`mnist digits: ${data.train.n} train / ${data.test.n} test, model ${arch}, ${optimizers[opts.optimizer]} lr ${lr}, batch ${batchSize}`);
 const history = await nt.fit(model, {
   x: xTrain,
   y: yTrain,
