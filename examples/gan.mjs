@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import * as nt from "../dist/neurite.js";
 import { scatterPanelsSvg } from "./lib/svg-scatter.mjs";
+import { mulberry32 } from "./lib/prng.mjs";
 
 const HELP = `Usage: node examples/gan.mjs [options]
 
@@ -55,16 +56,6 @@ if (!(lr > 0)) {
 const MODES = 8, RADIUS = 2, STD = 0.05, Z = 8;
 const modes = Array.from({ length: MODES }, (_, k) => [RADIUS * Math.cos((2 * Math.PI * k) / MODES), RADIUS * Math.sin((2 * Math.PI * k) / MODES)]);
 
-/** Seeded uniform stream (mulberry32) for the real data, independent of the library's own. */
-function mulberry32(s) {
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const uniform = mulberry32(seed + 1);
 /** n points of the ring of Gaussians as [x0, y0, x1, y1, ...]. */
 function sampleReal(n) {

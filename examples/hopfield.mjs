@@ -7,7 +7,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import * as nt from "../dist/neurite.js";
 import { LETTERS, letterPattern, asciiRow } from "./lib/hopfield-letters.mjs";
-import { mulberry32, svgDocument, esc } from "./lib/graph-draw.mjs";
+import { svgDocument, esc } from "./lib/graph-draw.mjs";
+import { mulberry32 } from "./lib/prng.mjs";
 
 const { values: opts } = parseArgs({
   options: {

@@ -1,17 +1,6 @@
 // Drawing graphs: a deterministic force-directed layout (Fruchterman & Reingold, 1991) and SVG
 // output. Plain JavaScript: the layout is a picture aid, not part of the model.
-
-/** Deterministic PRNG (mulberry32). */
-export function mulberry32(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "./prng.mjs";
 
 /**
  * Positions in [0, 1]² for `n` nodes joined by undirected `edges` ([a, b] pairs): nodes repel

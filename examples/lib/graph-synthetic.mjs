@@ -1,6 +1,6 @@
 // Small synthetic graphs for graph-level classification: rings (cycles) and stars, with random
 // sizes, and the PyG-style batching that joins many graphs into one disjoint graph.
-import { mulberry32 } from "./graph-draw.mjs";
+import { mulberry32 } from "./prng.mjs";
 
 export const SHAPES = ["ring", "star"];
 

@@ -2,20 +2,10 @@
 // 28x28 grey levels in [0, 1]), split into train and test sets by a seeded shuffle.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { mulberry32 } from "./prng.mjs";
 
 const require = createRequire(import.meta.url);
 
-/** Deterministic PRNG (mulberry32) for the split, independent of the library's own streams. */
-function mulberry32(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Load every digit and split: returns { train: { x, y }, test: { x, y } } with x a

@@ -1,16 +1,6 @@
 // Seeded synthetic sequence data for examples/sequence.mjs (plain JS, no tensors).
+import { mulberry32 as rng } from "./prng.mjs";
 
-/** mulberry32: a small seeded generator of uniforms in [0, 1). */
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(u) {
   return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());

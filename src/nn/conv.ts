@@ -7,13 +7,9 @@ import { conv1d, conv2d, convTranspose2d } from "../ops/conv";
 import { kaimingUniform_, uniform_, calculateFanInAndFanOut } from "../init";
 import { Module } from "./module";
 import { describe } from "../shape";
+import { positiveInt, sizeArg } from "../args";
 
 /** An int or an array of `n` ints, each in [min, 2^24]; names the op and argument otherwise. */
-function sizeArg(op: string, arg: string, v: unknown, n: number, min: number): number[] {
-  const ok = (x: unknown): x is number => typeof x === "number" && Number.isInteger(x) && x >= min && x <= 2 ** 24;
-  if (Array.isArray(v) ? v.length === n && v.every(ok) : ok(v)) return Array.isArray(v) ? v.slice() : new Array<number>(n).fill(v as number);
-  throw new RangeError(`${op}: ${arg} must be an integer >= ${min} or ${n} of them, got ${describe(v)}`);
-}
 
 type Ints = number | number[];
 
@@ -33,11 +29,6 @@ export interface ConvTransposeOptions {
   groups?: number;
   bias?: boolean;
   dilation?: Ints;
-}
-
-function positiveInt(op: string, arg: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) throw new RangeError(`${op}: ${arg} must be a positive integer, got ${describe(v)}`);
-  return v;
 }
 
 function checkOptions(op: string, o: unknown, allowed: string[]): void {

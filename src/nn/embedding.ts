@@ -9,15 +9,11 @@ import { normal_ } from "../init";
 import { noGrad } from "../autograd";
 import { Module } from "./module";
 import { fmt, describe } from "../shape";
+import { positiveInt } from "../args";
 
 export interface EmbeddingOptions {
   /** A row that stays out of training (zero at initialization, no gradient); negative counts from the end. */
   paddingIdx?: number | null;
-}
-
-function positiveInt(op: string, arg: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) throw new RangeError(`${op}: ${arg} must be a positive integer, got ${describe(v)}`);
-  return v;
 }
 
 export class Embedding extends Module {

@@ -11,19 +11,10 @@ import { xavierUniform_, zeros_ } from "../init";
 import { Module } from "./module";
 import { Linear } from "./linear";
 import { describe, fmt } from "../shape";
+import { flag, positiveInt } from "../args";
 
 export { globalMeanPool, globalAddPool } from "../ops/graph";
 
-function channels(op: string, arg: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) throw new RangeError(`${op}: ${arg} must be a positive integer, got ${describe(v)}`);
-  return v;
-}
-
-function flag(op: string, arg: string, v: unknown, def: boolean): boolean {
-  if (v === undefined) return def;
-  if (typeof v !== "boolean") throw new TypeError(`${op}: ${arg} must be a boolean, got ${describe(v)}`);
-  return v;
-}
 
 function checkNodes(op: string, x: unknown, inChannels: number): Tensor {
   if (!(x instanceof Tensor) || x.ndim !== 2 || x.shape[1] !== inChannels) {
@@ -62,8 +53,8 @@ export class GCNConv extends Module {
   constructor(inChannels: number, outChannels: number, options: GCNConvOptions = {}) {
     super();
     const op = "nn.GCNConv";
-    this.inChannels = channels(op, "inChannels", inChannels);
-    this.outChannels = channels(op, "outChannels", outChannels);
+    this.inChannels = positiveInt(op, "inChannels", inChannels);
+    this.outChannels = positiveInt(op, "outChannels", outChannels);
     const bias = flag(op, "bias", options.bias, true);
     this.addSelfLoops = flag(op, "addSelfLoops", options.addSelfLoops, true);
     this.normalize = flag(op, "normalize", options.normalize, true);
@@ -132,8 +123,8 @@ export class SAGEConv extends Module {
   constructor(inChannels: number, outChannels: number, options: SAGEConvOptions = {}) {
     super();
     const op = "nn.SAGEConv";
-    this.inChannels = channels(op, "inChannels", inChannels);
-    this.outChannels = channels(op, "outChannels", outChannels);
+    this.inChannels = positiveInt(op, "inChannels", inChannels);
+    this.outChannels = positiveInt(op, "outChannels", outChannels);
     const aggr = options.aggr ?? "mean";
     if (aggr !== "mean" && aggr !== "add" && aggr !== "sum") {
       throw new RangeError(`${op}: aggr must be "mean", "add" or "sum", got ${describe(aggr)}`);

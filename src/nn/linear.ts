@@ -8,11 +8,7 @@ import { mul } from "../ops/elementwise";
 import { kaimingUniform_, uniform_, calculateFanInAndFanOut } from "../init";
 import { Module } from "./module";
 import { describe } from "../shape";
-
-function positiveInt(op: string, arg: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) throw new RangeError(`${op}: ${arg} must be a positive integer, got ${describe(v)}`);
-  return v;
-}
+import { positiveInt } from "../args";
 
 /** y = x·Wᵀ + b, weight [out, in], PyTorch's default initialization. */
 export class Linear extends Module {

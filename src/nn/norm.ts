@@ -7,6 +7,7 @@ import { fill_ } from "../ops/inplace";
 import { noGrad } from "../autograd";
 import { Module } from "./module";
 import { fmt, describe } from "../shape";
+import { flag, positiveInt } from "../args";
 
 export interface BatchNormOptions {
   /** Added to the variance before the square root (default 1e-5). */
@@ -17,17 +18,6 @@ export interface BatchNormOptions {
   affine?: boolean;
   /** Keep running statistics for eval mode (default true); without them eval mode uses batch statistics. */
   trackRunningStats?: boolean;
-}
-
-function positiveInt(op: string, arg: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) throw new RangeError(`${op}: ${arg} must be a positive integer, got ${describe(v)}`);
-  return v;
-}
-
-function flag(op: string, arg: string, v: unknown, def: boolean): boolean {
-  if (v === undefined) return def;
-  if (typeof v !== "boolean") throw new TypeError(`${op}: ${arg} must be a boolean, got ${describe(v)}`);
-  return v;
 }
 
 function epsilon(op: string, v: unknown): number {

@@ -4,13 +4,9 @@ import type { Tensor } from "../tensor";
 import { maxPool2d, avgPool2d, adaptiveAvgPool2d, interpolate } from "../ops/pool";
 import { Module } from "./module";
 import { describe } from "../shape";
+import { sizeArg } from "../args";
 
 /** An int or an array of `n` ints, each in [min, 2^24]; names the op and argument otherwise. */
-function sizeArg(op: string, arg: string, v: unknown, n: number, min: number): number[] {
-  const ok = (x: unknown): x is number => typeof x === "number" && Number.isInteger(x) && x >= min && x <= 2 ** 24;
-  if (Array.isArray(v) ? v.length === n && v.every(ok) : ok(v)) return Array.isArray(v) ? v.slice() : new Array<number>(n).fill(v as number);
-  throw new RangeError(`${op}: ${arg} must be an integer >= ${min} or ${n} of them, got ${describe(v)}`);
-}
 
 type Ints = number | [number, number];
 

@@ -12,6 +12,7 @@ import { rnnSequence, lstmSequence, gruSequence, flatSlice, concatLastDim, stack
 import { uniform_ } from "../init";
 import { Module } from "./module";
 import { fmt, describe } from "../shape";
+import { flag, positiveInt } from "../args";
 
 export type RNNMode = "RNN_TANH" | "RNN_RELU" | "LSTM" | "GRU";
 
@@ -34,17 +35,6 @@ export interface RNNOptions extends RNNBaseOptions {
 }
 
 const GATES: Record<RNNMode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
-
-function positiveInt(op: string, arg: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) throw new RangeError(`${op}: ${arg} must be a positive integer, got ${describe(v)}`);
-  return v;
-}
-
-function flag(op: string, arg: string, v: unknown, def: boolean): boolean {
-  if (v === undefined) return def;
-  if (typeof v !== "boolean") throw new TypeError(`${op}: ${arg} must be a boolean, got ${describe(v)}`);
-  return v;
-}
 
 /** What the three modules share: parameters, validation and the layer/direction loop. */
 export abstract class RNNBase extends Module {

@@ -13,6 +13,7 @@ import { Tensor, checkTensor } from "../tensor";
 import { getEngine, type Engine } from "../engine";
 import { record } from "../autograd";
 import { fmt, describe } from "../shape";
+import { sizeArg } from "../args";
 
 /** An int for both spatial dims, or [h, w]. */
 export type Size2 = number | [number, number];
@@ -58,11 +59,6 @@ function dimsOf(e: Engine, g: Geometry, nb: number): number {
 }
 
 /** An int or an array of `n` ints, each in [min, 2^24]; names the op and argument otherwise. */
-function sizeArg(op: string, arg: string, v: unknown, n: number, min: number): number[] {
-  const ok = (x: unknown): x is number => typeof x === "number" && Number.isInteger(x) && x >= min && x <= 2 ** 24;
-  if (Array.isArray(v) ? v.length === n && v.every(ok) : ok(v)) return Array.isArray(v) ? v.slice() : new Array<number>(n).fill(v as number);
-  throw new RangeError(`${op}: ${arg} must be an integer >= ${min} or ${n} of them, got ${describe(v)}`);
-}
 
 function groupsArg(op: string, v: unknown): number {
   return sizeArg(op, "groups", v ?? 1, 1, 1)[0];

@@ -7,13 +7,9 @@ import { getEngine, type Engine } from "../engine";
 import { record } from "../autograd";
 import { fmt, describe } from "../shape";
 import type { Size2 } from "./conv";
+import { sizeArg } from "../args";
 
 /** An int or an array of `n` ints, each in [min, 2^24]; names the op and argument otherwise. */
-function sizeArg(op: string, arg: string, v: unknown, n: number, min: number): number[] {
-  const ok = (x: unknown): x is number => typeof x === "number" && Number.isInteger(x) && x >= min && x <= 2 ** 24;
-  if (Array.isArray(v) ? v.length === n && v.every(ok) : ok(v)) return Array.isArray(v) ? v.slice() : new Array<number>(n).fill(v as number);
-  throw new RangeError(`${op}: ${arg} must be an integer >= ${min} or ${n} of them, got ${describe(v)}`);
-}
 
 export interface MaxPool2dOptions {
   /** Default: the kernel size. */
