@@ -132,6 +132,9 @@ export class Tensor {
   permute(...dims: (number | number[])[]): Tensor { return ops.permute(this, flatShapeArgs(dims)); }
   get T(): Tensor { return ops.transpose(this, 0, Math.max(this.ndim - 1, 0)); }
   unsqueeze(dim: number): Tensor { return ops.unsqueeze(this, dim); }
+  narrow(dim: number, start: number, length: number): Tensor { return ops.narrow(this, dim, start, length); }
+  split(splitSizeOrSections: number | number[], dim = 0): Tensor[] { return ops.split(this, splitSizeOrSections, dim); }
+  chunk(chunks: number, dim = 0): Tensor[] { return ops.chunk(this, chunks, dim); }
   squeeze(dim?: number): Tensor { return ops.squeeze(this, dim); }
 
   add(other: Tensor | number): Tensor { return ops.add(this, other); }

@@ -25,3 +25,4 @@ export * from "./pool";
 export * from "./norm";
 export * from "./rnn";
 export * from "./graph";
+export * from "./join";
