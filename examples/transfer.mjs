@@ -119,7 +119,7 @@ const accA = accuracy(model, A.test);
 console.log(`task A test accuracy ${(100 * accA).toFixed(2)}%`);
 
 // ---- task B: freeze the hidden layers, replace the head, train only the head
-body.zeroGrad(); // drop task A's gradients, so any gradient found later would be new
+body.zeroGrad({ setToNone: true }); // drop task A's gradients, so any gradient found later would be new
 body.requiresGrad_(false);
 model.registerModule("1", new nn.Linear(featureSize, bClasses)); // model[1] = nn.Linear(...): the old head is gone
 const trainable = model.parameters().filter((p) => p.requiresGrad);

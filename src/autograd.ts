@@ -57,6 +57,7 @@ export function releaseNode(node: Node): void {
   for (const s of node.saved) s.dispose();
   node.saved = [];
   node.backward = null;
+  node.inputs = []; // the graph behind a released node no longer needs to stay alive
 }
 
 /** Tensors reachable from root through recorded nodes, in topological order (inputs first). */
@@ -112,6 +113,9 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, options:
   const engine = getEngine("backward");
   const order = topoOrder(root);
   const grads = new Map<Tensor, Tensor>();
+  // Nodes are released once the whole walk is done: a node may own (as saved) tensors that
+  // nodes later in the walk still need.
+  const consumedNodes: Node[] = [];
   disabled++;
   engine.scopes.push(new Set()); // temporaries of backward functions die with this scope
   try {
@@ -151,9 +155,10 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, options:
         }
       }
       if (!consumed) g.dispose();
-      if (!options.retainGraph) releaseNode(node);
+      if (!options.retainGraph) consumedNodes.push(node);
     }
   } finally {
+    for (const node of consumedNodes) releaseNode(node);
     for (const g of grads.values()) g.dispose();
     const temps = engine.scopes.pop()!;
     for (const tmp of temps) tmp.dispose();

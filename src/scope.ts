@@ -20,6 +20,29 @@ function collect(value: unknown, found: Set<Disposable>, depth = 0): void {
 }
 
 /**
+ * Returned tensors that are part of a recorded graph keep the tensors their graph needs
+ * (created in this scope), so `scope(() => loss).backward()` works. Returns each kept
+ * intermediate with the returned tensor whose graph needs it.
+ */
+function keepGraphs(survivors: Set<Disposable>, mine: Set<Disposable>): Map<Tensor, Tensor> {
+  const owner = new Map<Tensor, Tensor>();
+  for (const root of survivors) {
+    if (!(root instanceof Tensor) || !root.node) continue;
+    const stack: Tensor[] = [root];
+    while (stack.length) {
+      const t = stack.pop()!;
+      for (const input of t.node?.inputs ?? []) {
+        if (mine.has(input) && !survivors.has(input) && !owner.has(input)) {
+          owner.set(input, root);
+          stack.push(input);
+        }
+      }
+    }
+  }
+  return owner;
+}
+
+/**
  * Run fn and free every tensor it created, except what it returns or keep()s.
  * fn must be synchronous: a Promise result is refused, since its tensors would be freed
  * before it settles.
@@ -36,9 +59,14 @@ export function scope<T>(fn: () => T): T {
     const mine = engine.scopes.pop()!;
     const survivors = new Set<Disposable>();
     if (ok) collect(result!, survivors);
+    const graphOwner = ok ? keepGraphs(survivors, mine) : new Map<Tensor, Tensor>();
     const parent = engine.scopes[engine.scopes.length - 1];
     for (const t of mine) {
+      const root = graphOwner.get(t as Tensor);
       if (survivors.has(t)) parent?.add(t);
+      // A graph intermediate lives in the enclosing scope, or else with the returned tensor's
+      // node: freed when that node is released (after backward, or when the tensor is disposed).
+      else if (root) parent ? parent.add(t) : root.node!.saved.push(t as Tensor);
       else t.dispose();
     }
   }

@@ -130,7 +130,8 @@ export class Tensor {
   flatten(startDim = 0, endDim = -1): Tensor { return ops.flatten(this, startDim, endDim); }
   transpose(dim0 = 0, dim1 = 1): Tensor { return ops.transpose(this, dim0, dim1); }
   permute(...dims: (number | number[])[]): Tensor { return ops.permute(this, flatShapeArgs(dims)); }
-  get T(): Tensor { return ops.transpose(this, 0, Math.max(this.ndim - 1, 0)); }
+  /** All dims reversed (torch's Tensor.T; the transpose for a matrix). */
+  get T(): Tensor { return ops.permute(this, this.shape.map((_, i) => this.ndim - 1 - i)); }
   unsqueeze(dim: number): Tensor { return ops.unsqueeze(this, dim); }
   narrow(dim: number, start: number, length: number): Tensor { return ops.narrow(this, dim, start, length); }
   split(splitSizeOrSections: number | number[], dim = 0): Tensor[] { return ops.split(this, splitSizeOrSections, dim); }

@@ -121,4 +121,59 @@ describe("autograd", () => {
       expect(w.toArray()).toEqual([0.5, 0.75]);
     });
   });
+
+  it("max/min over all elements split the gradient evenly among ties (torch); along a dim the first wins", () => {
+    nt.scope(() => {
+      const x = nt.tensor([1, 3, 3], undefined, { requiresGrad: true });
+      x.max().backward();
+      expect(x.grad!.toArray()).toEqual([0, 0.5, 0.5]);
+      const y = nt.tensor([2, 2, 5], undefined, { requiresGrad: true });
+      y.min().mul(3).backward();
+      expect(y.grad!.toArray()).toEqual([1.5, 1.5, 0]);
+      const z = nt.tensor([[4, 4]], undefined, { requiresGrad: true });
+      z.max(1).sum().backward();
+      expect(z.grad!.toArray()).toEqual([[1, 0]]);
+    });
+  });
+
+  it("maximum/minimum split ties half and half whether the other operand is a number or a tensor", () => {
+    nt.scope(() => {
+      const x = nt.tensor([0.5, 1, 0], undefined, { requiresGrad: true });
+      nt.maximum(x, 0.5).sum().backward();
+      expect(x.grad!.toArray()).toEqual([0.5, 1, 0]);
+      x.grad!.zero_();
+      nt.maximum(x, nt.full([3], 0.5)).sum().backward();
+      expect(x.grad!.toArray()).toEqual([0.5, 1, 0]);
+    });
+  });
+
+  it("pow: the exponent's gradient is 0 where the base is 0 (torch), not NaN", () => {
+    nt.scope(() => {
+      const e = nt.tensor([0, 2, 1], undefined, { requiresGrad: true });
+      nt.pow(nt.tensor([0, 0, 2]), e).sum().backward();
+      // d/de 2^e = 2^e ln 2 = 2 ln 2 at e = 1
+      const g = e.grad!.data();
+      expect(g[0]).toBe(0);
+      expect(g[1]).toBe(0);
+      expect(g[2]).toBeCloseTo(2 * Math.LN2, 6);
+    });
+  });
+
+  it("a loss returned from scope() can still backward; its graph is freed by backward", () => {
+    const before = nt.memory().numTensors;
+    const x = nt.tensor([1, 2], undefined, { requiresGrad: true });
+    const y = nt.scope(() => x.exp().mul(2).sum());
+    y.backward();
+    expect(x.grad!.data()[1]).toBeCloseTo(2 * Math.exp(2), 4);
+    y.dispose();
+    x.dispose();
+    expect(nt.memory().numTensors).toBe(before);
+  });
+
+  it("T reverses all dims, as torch's Tensor.T", () => {
+    nt.scope(() => {
+      expect(nt.zeros([2, 3, 4, 5]).T.shape).toEqual([5, 4, 3, 2]);
+      expect(nt.tensor([[1, 2, 3]]).T.toArray()).toEqual([[1], [2], [3]]);
+    });
+  });
 });

@@ -75,6 +75,8 @@ describe("nn.Module and nn.Linear", () => {
       expect(model.at(0).weight.grad).toBeNull();
       expect(model.at(2).weight.grad).not.toBeNull();
       model.zeroGrad();
+      expect(Array.from(model.at(2).weight.grad!.data()).every((v) => v === 0)).toBe(true);
+      model.zeroGrad({ setToNone: true });
       expect(model.at(2).weight.grad).toBeNull();
       model.dispose();
     });

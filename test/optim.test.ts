@@ -10,7 +10,7 @@
 // Measured on these fixtures: largest parameter error 8e-8 (|want| + 1), largest state error 3.3e-7 of the
 // tensor's scale (RMSprop's square_avg, a running sum of squares). 1e-6 leaves a 3x margin, while a wrong
 // formula (a missing bias correction, eps inside the sqrt, dampening on the first momentum step) is off by
-// 1e-4 or more. (Set OPTIM_RTOL to try another bound.)
+// 1e-4 or more.
 import { describe, it, expect } from "vitest";
 import { readFileSync } from "node:fs";
 import * as nt from "../src/index";
@@ -32,7 +32,7 @@ const fixtures = JSON.parse(readFileSync(new URL("./fixtures/optim.json", import
   optimizers: OptCase[];
 };
 
-const RTOL = Number(process.env.OPTIM_RTOL ?? 1e-6);
+const RTOL = 1e-6;
 
 function close(got: ArrayLike<number>, want: number[], what: string, scale?: number): void {
   expect(got.length, `${what}: length`).toBe(want.length);

@@ -122,6 +122,36 @@ describe("scopes and memory", () => {
     expect(nt.memory().numTensors).toBe(start);
   });
 
+  it("ops used outside any scope leave nothing behind once their output and the grads are disposed", () => {
+    const x = nt.randn([4, 3], { requiresGrad: true });
+    const t = nt.randn([4, 3]);
+    const labels = nt.tensor([0, 2, 1, 1]);
+    const probs = nt.softmax(t, 1);
+    const calls: [string, () => nt.Tensor][] = [
+      ["mseLoss", () => nt.mseLoss(x, t)],
+      ["mseLoss sum", () => nt.mseLoss(x, t, { reduction: "sum" })],
+      ["l1Loss none", () => nt.l1Loss(x, t, { reduction: "none" })],
+      ["crossEntropy", () => nt.crossEntropy(x, labels)],
+      ["crossEntropy probabilities", () => nt.crossEntropy(x, probs, { labelSmoothing: 0.1 })],
+      ["div(number, x)", () => nt.div(2, x)],
+      ["pow(number, x)", () => nt.pow(2, x)],
+      ["maximum(x, number)", () => nt.maximum(x, 0.1)],
+      ["max()", () => x.max()],
+    ];
+    for (const [name, f] of calls) {
+      const before = nt.memory().numTensors;
+      const out = f();
+      const seed = nt.onesLike(out);
+      out.backward(seed);
+      seed.dispose();
+      out.dispose();
+      x.grad!.dispose();
+      x.grad = null;
+      expect(nt.memory().numTensors, name).toBe(before);
+    }
+    nt.dispose([x, t, labels, probs]);
+  });
+
   it("using a disposed tensor throws an error that says so", () => {
     const a = nt.ones([2, 2]);
     a.dispose();

@@ -143,12 +143,18 @@ export abstract class Module {
     return this;
   }
 
-  /** Drop every parameter's gradient. */
-  zeroGrad(): void {
+  /**
+   * Reset every parameter's gradient: zero it in place (PyTorch 1.13's default), or free it
+   * with { setToNone: true }.
+   */
+  zeroGrad(options: { setToNone?: boolean } = {}): void {
     for (const p of this.parameters()) {
-      if (p.grad) {
+      if (!p.grad) continue;
+      if (options.setToNone) {
         p.grad.dispose();
         p.grad = null;
+      } else {
+        getEngine("zeroGrad").core.fill_f32(p.grad.ptr, p.grad.size, 0);
       }
     }
   }

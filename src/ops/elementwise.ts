@@ -107,7 +107,7 @@ export function mul(a: Operand, b: Operand): Tensor {
 export function div(a: Operand, b: Operand): Tensor {
   operands("div", a, b);
   if (typeof b === "number") return affine(a as Tensor, 1 / b, 0);
-  if (typeof a === "number") return mul(a, reciprocal(b));
+  if (typeof a === "number") return scalarOver(a, b);
   const out = binaryForward("div", BinaryOp.div, a, b);
   // d(a/b)/da = 1/b;  d(a/b)/db = -a/b^2 = -out/b
   return record(out, "div", [a, b], (g) => [
@@ -116,6 +116,19 @@ export function div(a: Operand, b: Operand): Tensor {
       ? sumTo(unaryForward("div", UnaryOp.neg, binaryForward("div", BinaryOp.div, binaryForward("div", BinaryOp.mul, g, out), b)), b.shape)
       : null,
   ]);
+}
+
+/** a / x for a number a, as one node: y = a·x⁻¹, dy/dx = -a·x⁻². */
+function scalarOver(a: number, x: Tensor): Tensor {
+  const y = unaryForward("div", UnaryOp.powScalar, x, -1);
+  const core = getEngine("div").core;
+  core.unary_f32(UnaryOp.affine, y.ptr, y.ptr, y.size, a, 0);
+  return record(y, "div", [x], (g) => {
+    const dx = Tensor.empty("div", x.shape.slice());
+    core.unary_bwd_f32(UnaryOp.powScalar, dx.ptr, x.ptr, 0, g.ptr, x.size, -1, 0);
+    core.unary_f32(UnaryOp.affine, dx.ptr, dx.ptr, dx.size, a, 0);
+    return [dx];
+  });
 }
 
 /** 1/x, differentiable. */
@@ -129,7 +142,7 @@ export function pow(a: Operand, b: Operand): Tensor {
   if (typeof b === "number") return powScalar(a as Tensor, b);
   const base = typeof a === "number" ? full0(a) : a;
   const out = binaryForward("pow", BinaryOp.pow, base, b);
-  // d/da = b * a^(b-1);  d/db = out * log(a)
+  // d/da = b * a^(b-1);  d/db = out * log(a), taken as 0 where a == 0 (as torch does)
   return record(out, "pow", [base, b], (g) => {
     let ga: Tensor | null = null;
     let gb: Tensor | null = null;
@@ -139,11 +152,14 @@ export function pow(a: Operand, b: Operand): Tensor {
       ga = sumTo(binaryForward("pow", BinaryOp.mul, g, d), base.shape);
     }
     if (b.requiresGrad) {
-      const d = binaryForward("pow", BinaryOp.mul, out, unaryForward("pow", UnaryOp.log, base));
+      // log(a + [a == 0]): log(1) = 0 where the base is 0, so those elements get no gradient
+      const isZero = unaryForward("pow", UnaryOp.affine, unaryForward("pow", UnaryOp.abs, unaryForward("pow", UnaryOp.sign, base)), -1, 1);
+      const safeLog = unaryForward("pow", UnaryOp.log, binaryForward("pow", BinaryOp.add, base, isZero));
+      const d = binaryForward("pow", BinaryOp.mul, out, safeLog);
       gb = sumTo(binaryForward("pow", BinaryOp.mul, g, d), b.shape);
     }
     return [ga, gb];
-  });
+  }, base === a ? [] : [base]);
 }
 
 function full0(v: number): Tensor {
@@ -168,8 +184,13 @@ export function minimum(a: Operand, b: Operand): Tensor {
 
 function extremum(op: string, code: number, sign: 1 | -1, a: Operand, b: Operand): Tensor {
   operands(op, a, b);
-  if (typeof b === "number") return sign > 0 ? clamp(a as Tensor, b, null) : clamp(a as Tensor, null, b);
   if (typeof a === "number") return extremum(op, code, sign, b, a);
+  // A number operand becomes a 0-d constant owned by the node, so ties split as for tensors.
+  const bT = typeof b === "number" ? full0(b) : b;
+  return extremumTensors(op, code, sign, a as Tensor, bT, bT === b ? [] : [bT]);
+}
+
+function extremumTensors(op: string, code: number, sign: 1 | -1, a: Tensor, b: Tensor, saved: Tensor[]): Tensor {
   const out = binaryForward(op, code, a, b);
   return record(out, op, [a, b], (g) => {
     // share = (sign(±(a - b)) + 1) / 2: 1 where a wins, 0 where b wins, 1/2 at ties.
@@ -178,9 +199,9 @@ function extremum(op: string, code: number, sign: 1 | -1, a: Operand, b: Operand
     const shareB = unaryForward(op, UnaryOp.affine, shareA, -1, 1);
     return [
       sumTo(binaryForward(op, BinaryOp.mul, g, shareA), a.shape),
-      sumTo(binaryForward(op, BinaryOp.mul, g, shareB), b.shape),
+      b.requiresGrad ? sumTo(binaryForward(op, BinaryOp.mul, g, shareB), b.shape) : null,
     ];
-  });
+  }, saved);
 }
 
 export function neg(x: Tensor): Tensor {

@@ -1,12 +1,12 @@
-// Loss functions as PyTorch defines them (torch.nn.functional): a per-element loss op with
-// its backward, followed by the requested reduction ("mean" | "sum" | "none").
+// Loss functions as PyTorch defines them (torch.nn.functional), each one autograd node: the
+// per-element loss kernel, then the requested reduction ("mean" | "sum" | "none") inside the
+// same op, so no hidden intermediate outlives the call.
 import { Tensor, checkTensor } from "../tensor";
 import { getEngine } from "../engine";
 import { record } from "../autograd";
 import { LossKind } from "../core";
 import { fmt, sameShape, describe } from "../shape";
-import { sum } from "./reduce";
-import { affine, neg } from "./elementwise";
+import { neg } from "./elementwise";
 
 export type Reduction = "mean" | "sum" | "none";
 
@@ -22,11 +22,30 @@ function reductionOf(op: string, options: LossOptions | undefined): Reduction {
   return r;
 }
 
-/** Reduce per-element losses; "mean" divides by `count` (the number of elements that count). */
-function reduce(perElement: Tensor, reduction: Reduction, count: number): Tensor {
-  if (reduction === "none") return perElement;
-  const total = sum(perElement);
-  return reduction === "sum" ? total : affine(total, 1 / count, 0);
+/**
+ * One loss op. `forward(outPtr)` writes the per-element losses of `shape` and returns how many
+ * count for "mean" (undefined: all of them). `backward(dyPtr, dyScalar)` returns the input
+ * gradients for upstream gradients dy[e] (dyPtr != 0) or dyScalar for every element.
+ */
+function lossOp(
+  op: string,
+  inputs: Tensor[],
+  shape: number[],
+  reduction: Reduction,
+  forward: (outPtr: number) => number | void,
+  backward: (dyPtr: number, dyScalar: number) => (Tensor | null)[],
+): Tensor {
+  const perElement = Tensor.empty(op, shape);
+  const counted = forward(perElement.ptr);
+  if (reduction === "none") return record(perElement, op, inputs, (g) => backward(g.ptr, 0));
+  const core = getEngine(op).core;
+  const out = Tensor.empty(op, []);
+  core.sum_axis_f32(out.ptr, perElement.ptr, 1, perElement.size, 1);
+  perElement.dispose();
+  // PyTorch: a mean over zero counted elements is NaN (0/0).
+  const scale = reduction === "mean" ? 1 / (typeof counted === "number" ? counted : perElement.size) : 1;
+  if (scale !== 1) core.unary_f32(7, out.ptr, out.ptr, 1, scale, 0);
+  return record(out, op, inputs, (g) => backward(0, g.item() * scale));
 }
 
 function pairwise(op: string, kind: number, input: Tensor, target: Tensor, options: LossOptions | undefined, p1: number, targetGrad: boolean): Tensor {
@@ -39,15 +58,21 @@ function pairwise(op: string, kind: number, input: Tensor, target: Tensor, optio
   if (!targetGrad && target.requiresGrad) {
     throw new Error(`${op}: the derivative for target is not implemented; detach() the target (shape ${fmt(target.shape)})`);
   }
-  const out = Tensor.empty(op, input.shape.slice());
-  getEngine(op).core.loss_f32(kind, out.ptr, input.ptr, target.ptr, input.size, p1);
-  const perElement = record(out, op, [input, target], (g) => {
-    const dx = Tensor.empty(op, input.shape.slice());
-    getEngine(op).core.loss_bwd_f32(kind, dx.ptr, input.ptr, target.ptr, g.ptr, 0, input.size, p1);
-    // mse, l1 and huber depend on input - target only, so d/dtarget = -d/dinput
-    return [input.requiresGrad ? dx : null, target.requiresGrad ? neg(dx) : null];
-  });
-  return reduce(perElement, reduction, input.size);
+  return lossOp(
+    op,
+    [input, target],
+    input.shape.slice(),
+    reduction,
+    (outPtr) => getEngine(op).core.loss_f32(kind, outPtr, input.ptr, target.ptr, input.size, p1),
+    (dyPtr, dyScalar) => {
+      const dx = Tensor.empty(op, input.shape.slice());
+      getEngine(op).core.loss_bwd_f32(kind, dx.ptr, input.ptr, target.ptr, dyPtr, dyScalar, input.size, p1);
+      // mse, l1 and huber depend on input - target only, so d/dtarget = -d/dinput
+      const dt = target.requiresGrad ? neg(dx) : null;
+      if (!input.requiresGrad) dx.dispose();
+      return [input.requiresGrad ? dx : null, dt];
+    },
+  );
 }
 
 /** Mean squared error (input - target)². */
@@ -110,14 +135,18 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
 
   if (sameShape(target.shape, logits.shape) && logits.ndim > 0 && !(logits.ndim === 1 && target.ndim === 0)) {
     const lossShape = logits.shape.filter((_, i) => i !== classAxis);
-    const out = Tensor.empty(op, lossShape);
-    e.core.cross_entropy_prob_f32(out.ptr, logits.ptr, target.ptr, n, c, inner, smoothing);
-    const perElement = record(out, op, [logits, target], (g) => {
-      const dx = Tensor.empty(op, logits.shape.slice());
-      getEngine(op).core.cross_entropy_prob_bwd_f32(dx.ptr, logits.ptr, target.ptr, g.ptr, 0, n, c, inner, smoothing);
-      return [dx, null];
-    });
-    return reduce(perElement, reduction, n * inner);
+    return lossOp(
+      op,
+      [logits, target],
+      lossShape,
+      reduction,
+      (outPtr) => getEngine(op).core.cross_entropy_prob_f32(outPtr, logits.ptr, target.ptr, n, c, inner, smoothing),
+      (dyPtr, dyScalar) => {
+        const dx = Tensor.empty(op, logits.shape.slice());
+        getEngine(op).core.cross_entropy_prob_bwd_f32(dx.ptr, logits.ptr, target.ptr, dyPtr, dyScalar, n, c, inner, smoothing);
+        return [dx, null];
+      },
+    );
   }
 
   const expected = logits.shape.filter((_, i) => i !== classAxis);
@@ -134,13 +163,16 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
       throw new RangeError(`${op}: target value ${v} at index ${i} is not a class index in [0, ${c}) for input ${fmt(logits.shape)}`);
     }
   }
-  const out = Tensor.empty(op, expected);
-  const count = e.core.cross_entropy_f32(out.ptr, logits.ptr, target.ptr, n, c, inner, smoothing, ignoreIndex);
-  const perElement = record(out, op, [logits, target], (g) => {
-    const dx = Tensor.empty(op, logits.shape.slice());
-    getEngine(op).core.cross_entropy_bwd_f32(dx.ptr, logits.ptr, target.ptr, g.ptr, 0, n, c, inner, smoothing, ignoreIndex);
-    return [dx, null];
-  });
-  // PyTorch: a mean over zero counted elements is NaN (0/0).
-  return reduce(perElement, reduction, count);
+  return lossOp(
+    op,
+    [logits, target],
+    expected,
+    reduction,
+    (outPtr) => getEngine(op).core.cross_entropy_f32(outPtr, logits.ptr, target.ptr, n, c, inner, smoothing, ignoreIndex),
+    (dyPtr, dyScalar) => {
+      const dx = Tensor.empty(op, logits.shape.slice());
+      getEngine(op).core.cross_entropy_bwd_f32(dx.ptr, logits.ptr, target.ptr, dyPtr, dyScalar, n, c, inner, smoothing, ignoreIndex);
+      return [dx, null];
+    },
+  );
 }

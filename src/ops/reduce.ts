@@ -3,6 +3,7 @@ import { Tensor, checkTensor } from "../tensor";
 import { getEngine } from "../engine";
 import { record } from "../autograd";
 import { normAxis, splitAt } from "../shape";
+import { abs, affine, div, mul, sign, sub } from "./elementwise";
 
 interface Plan {
   outer: number;
@@ -69,7 +70,16 @@ function extreme(op: "max" | "min", x: Tensor, dim: number | null | undefined, k
     values.dispose();
     return index;
   }
-  // The gradient goes to the first extreme element, as torch.max(dim) does.
+  if (dim === null || dim === undefined) {
+    // Over all elements torch splits the gradient evenly among ties: g / count where x == value.
+    index.dispose();
+    return record(values, op, [x], (g) => {
+      const isOther = abs(sign(sub(x, values)));
+      const isExtreme = affine(isOther, -1, 1);
+      return [mul(isExtreme, div(g, sum(isExtreme)))];
+    });
+  }
+  // Along a dim the gradient goes to the first extreme element, as torch.max(dim) does.
   return record(
     values,
     op,
