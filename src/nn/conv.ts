@@ -4,10 +4,10 @@
 import type { Tensor } from "../tensor";
 import { empty } from "../ops/creation";
 import { conv1d, conv2d, convTranspose2d } from "../ops/conv";
-import { kaimingUniform_, uniform_, calculateFanInAndFanOut } from "../init";
 import { Module } from "./module";
 import { describe } from "../shape";
 import { positiveInt, sizeArg } from "../args";
+import { resetWeightAndBias } from "./reset";
 
 /** An int or an array of `n` ints, each in [min, 2^24]; names the op and argument otherwise. */
 
@@ -85,12 +85,7 @@ abstract class ConvNd extends Module {
 
   /** kaiming-uniform with a = sqrt(5) for the weight, U(±1/sqrt(fan_in)) for the bias (torch's reset_parameters). */
   resetParameters(): void {
-    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (this.bias) {
-      const { fanIn } = calculateFanInAndFanOut(this.weight);
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      uniform_(this.bias, -bound, bound);
-    }
+    resetWeightAndBias(this.weight, this.bias);
   }
 
   extraRepr(): string {

@@ -5,10 +5,10 @@ import { empty } from "../ops/creation";
 import { linear } from "../ops/linear";
 import { flatten } from "../ops/layout";
 import { mul } from "../ops/elementwise";
-import { kaimingUniform_, uniform_, calculateFanInAndFanOut } from "../init";
 import { Module } from "./module";
 import { describe } from "../shape";
 import { positiveInt } from "../args";
+import { resetWeightAndBias } from "./reset";
 
 /** y = x·Wᵀ + b, weight [out, in], PyTorch's default initialization. */
 export class Linear extends Module {
@@ -29,12 +29,7 @@ export class Linear extends Module {
 
   /** kaiming-uniform with a = sqrt(5) for the weight, U(±1/sqrt(fan_in)) for the bias (torch's reset_parameters). */
   resetParameters(): void {
-    kaimingUniform_(this.weight, { a: Math.sqrt(5) });
-    if (this.bias) {
-      const { fanIn } = calculateFanInAndFanOut(this.weight);
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      uniform_(this.bias, -bound, bound);
-    }
+    resetWeightAndBias(this.weight, this.bias);
   }
 
   forward(x: Tensor): Tensor {

@@ -9,9 +9,8 @@ import { Tensor, checkTensor } from "../tensor";
 import { getEngine } from "../engine";
 import { noGrad } from "../autograd";
 import { scope, keep } from "../scope";
-import { UnaryOp } from "../core";
 import { Module } from "../nn/module";
-import * as nnUtils from "../nn/utils";
+import { clipGradNorm_, clipGradValue_ } from "../nn/utils";
 import { fmt, describe, sameShape } from "../shape";
 import { resolveMetrics, type MetricName, type MetricFn, type ResolvedMetric } from "./metrics";
 import type { Callback, CallbackResult, Logs } from "./callbacks";
@@ -169,37 +168,6 @@ function saveModes(model: Module): () => void {
   return () => {
     for (const [m, t] of saved) m.training = t;
   };
-}
-
-/** nn.utils' function of that name if it is there (looked up at run time). */
-function util(name: string): ((...args: any[]) => unknown) | null {
-  const f = (nnUtils as Record<string, unknown>)[name];
-  return typeof f === "function" ? (f as (...args: any[]) => unknown) : null;
-}
-
-/** Scale gradients so their global L2 norm is at most maxNorm (as torch.nn.utils.clip_grad_norm_). */
-function clipNorm(params: Tensor[], maxNorm: number): void {
-  const f = util("clipGradNorm_");
-  if (f) {
-    f(params, maxNorm);
-    return;
-  }
-  const core = getEngine("fit").core;
-  let sq = 0;
-  for (const p of params) if (p.grad) sq += core.sumsq_f32(p.grad.ptr, p.grad.size);
-  const coef = maxNorm / (Math.sqrt(sq) + 1e-6);
-  if (coef < 1) for (const p of params) if (p.grad) core.unary_f32(UnaryOp.affine, p.grad.ptr, p.grad.ptr, p.grad.size, coef, 0);
-}
-
-/** Clamp every gradient element into [-v, v] (as torch.nn.utils.clip_grad_value_). */
-function clipValue(params: Tensor[], v: number): void {
-  const f = util("clipGradValue_");
-  if (f) {
-    f(params, v);
-    return;
-  }
-  const core = getEngine("fit").core;
-  for (const p of params) if (p.grad) core.unary_f32(UnaryOp.clamp, p.grad.ptr, p.grad.ptr, p.grad.size, -v, v);
 }
 
 /** Sample-weighted running means of the loss and each metric. */
@@ -421,8 +389,8 @@ export async function fit(model: Module, options: FitOptions): Promise<History> 
           if (!Number.isFinite(lv)) throw new Error(`${op}: loss is ${lv} at epoch ${epoch}, batch ${b}`);
           trainMeter.add(n, lv, pred, yb, batchValues);
           loss.backward();
-          if (clipN !== undefined) clipNorm(params, clipN);
-          if (clipV !== undefined) clipValue(params, clipV);
+          if (clipN !== undefined) clipGradNorm_(params, clipN);
+          if (clipV !== undefined) clipGradValue_(params, clipV);
           optimizer.step();
           optimizer.zeroGrad();
           return lv;
