@@ -123,3 +123,20 @@ export function rng_permutation_f32(out: usize, n: i32): void {
     store<f32>(b, t);
   }
 }
+
+/** Write the 4 state words (u32) to out: a snapshot rng_set_state can restore. */
+export function rng_get_state(out: usize): void {
+  store<u32>(out, s0);
+  store<u32>(out + 4, s1);
+  store<u32>(out + 8, s2);
+  store<u32>(out + 12, s3);
+}
+
+/** Restore 4 state words from src (an all-zero state, a fixed point of the generator, becomes seed state 1,0,0,0). */
+export function rng_set_state(src: usize): void {
+  s0 = load<u32>(src);
+  s1 = load<u32>(src + 4);
+  s2 = load<u32>(src + 8);
+  s3 = load<u32>(src + 12);
+  if ((s0 | s1 | s2 | s3) == 0) s0 = 1;
+}

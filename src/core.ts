@@ -13,6 +13,8 @@ export interface Core {
   rng_normal_f32(out: number, n: number, mean: number, std: number): void;
   rng_bernoulli_mask_f32(out: number, n: number, keepProb: number, scale: number): void;
   rng_permutation_f32(out: number, n: number): void;
+  rng_get_state(out: number): void;
+  rng_set_state(src: number): void;
 
   matmul_scratch_bytes(m: number, n: number, k: number, transA: number, transB: number): number;
   matmul_f32(out: number, a: number, b: number, m: number, n: number, k: number,

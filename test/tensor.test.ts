@@ -185,3 +185,20 @@ describe("scopes and memory", () => {
     nt.dispose([w, b, x, y]);
   });
 });
+
+describe("random stream state", () => {
+  it("getRngState/setRngState replay the stream; loadModel does not shift it", () => {
+    nt.scope(() => {
+      nt.manualSeed(11);
+      const state = nt.getRngState();
+      const a = nt.randn([5]).data();
+      nt.setRngState(state);
+      expect(Array.from(nt.randn([5]).data())).toEqual(Array.from(a));
+      const bytes = nt.io.saveModel(new nt.nn.Sequential(new nt.nn.Linear(30, 20), new nt.nn.ReLU(), new nt.nn.Linear(20, 2)));
+      nt.setRngState(state);
+      nt.io.loadModel(bytes).dispose();
+      expect(Array.from(nt.randn([5]).data())).toEqual(Array.from(a));
+      expect(() => nt.setRngState([1, 2, 3] as any)).toThrow(/setRngState: state must be 4 unsigned 32-bit words/);
+    });
+  });
+});

@@ -17,6 +17,7 @@ import { Tensor } from "../tensor";
 import { fmt, sameShape } from "../shape";
 import { entryForModule, entryForType, type ModuleConfig, type ModuleSpec } from "./registry";
 import { asBytes, checkDuplicateKeys, decodeInto, isPlainObject, q, readHeader, saveSafetensors, what } from "./safetensors";
+import { getRngState, setRngState } from "../ops/creation";
 
 export const MODEL_FORMAT = "neurite-model";
 export const MODEL_VERSION = "1";
@@ -217,6 +218,9 @@ export function loadModel(bytes: Uint8Array | ArrayBuffer): Module {
   const built: Module[] = [];
   const counted = new Set<Tensor>();
   let allocated = 0;
+  // Building runs each layer's own initialization, whose draws the file's weights then
+  // overwrite: restore the random stream afterwards so loading a model never shifts it.
+  const rngState = getRngState();
   try {
     const build = (p: Plan): Module => {
       const kids = p.children.map((c) => build(c.plan));
@@ -277,6 +281,8 @@ export function loadModel(bytes: Uint8Array | ArrayBuffer): Module {
   } catch (err) {
     for (const m of built) m.dispose();
     throw err;
+  } finally {
+    setRngState(rngState);
   }
 }
 

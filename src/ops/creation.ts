@@ -119,6 +119,26 @@ export function manualSeed(seed: number): void {
   getEngine("manualSeed").core.rng_seed(seed >>> 0);
 }
 
+/** A snapshot of the core's random stream (torch.get_rng_state): 4 words of xoshiro128** state. */
+export function getRngState(): Uint32Array {
+  const e = getEngine("getRngState");
+  const ptr = e.params([0, 0, 0, 0]);
+  e.core.rng_get_state(ptr);
+  return new Uint32Array(e.core.memory.buffer, ptr, 4).slice();
+}
+
+/** Restore a snapshot from getRngState (torch.set_rng_state). */
+export function setRngState(state: Uint32Array | number[]): void {
+  if (!(state instanceof Uint32Array || Array.isArray(state)) || state.length !== 4 ||
+      !Array.from(state).every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32)) {
+    throw new TypeError(`setRngState: state must be 4 unsigned 32-bit words from getRngState(), got ${describe(state)}`);
+  }
+  const e = getEngine("setRngState");
+  const ptr = e.params([0, 0, 0, 0]);
+  new Uint32Array(e.core.memory.buffer, ptr, 4).set(Array.from(state));
+  e.core.rng_set_state(ptr);
+}
+
 /** Uniform samples in [low, high) (default [0, 1)), like torch.rand. */
 export function rand(shape: number[], options?: CreateOptions & { low?: number; high?: number }): Tensor {
   const t = Tensor.empty("rand", checkShape("rand", "shape", shape));

@@ -15,7 +15,7 @@ export * from "./inplace";
  * exported op has a backward, and test/gradcheck.test.ts checks each of them.
  */
 export const nonDifferentiable: readonly string[] = [
-  "tensor", "empty", "full", "zeros", "ones", "zerosLike", "onesLike", "rand", "randn", "arange", "manualSeed",
+  "tensor", "empty", "full", "zeros", "ones", "zerosLike", "onesLike", "rand", "randn", "arange", "manualSeed", "getRngState", "setRngState",
   "detach", "argmax", "argmin", "sign", "sumTo",
   "add_", "sub_", "mul_", "fill_", "zero_", "copy_",
   "toUndirected",
