@@ -137,6 +137,7 @@ describe("scopes and memory", () => {
       ["pow(number, x)", () => nt.pow(2, x)],
       ["maximum(x, number)", () => nt.maximum(x, 0.1)],
       ["max()", () => x.max()],
+      ["dropout", () => nt.dropout(x, 0.5)],
     ];
     for (const [name, f] of calls) {
       const before = nt.memory().numTensors;

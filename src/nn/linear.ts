@@ -1,14 +1,13 @@
 // nn.Linear, nn.Identity, nn.Flatten and nn.Dropout.
 import { Tensor } from "../tensor";
-import { getEngine } from "../engine";
 import { empty } from "../ops/creation";
 import { linear } from "../ops/linear";
 import { flatten } from "../ops/layout";
-import { mul } from "../ops/elementwise";
 import { Module } from "./module";
 import { describe } from "../shape";
 import { positiveInt } from "../args";
 import { resetWeightAndBias } from "./reset";
+import { dropout } from "../ops/dropout";
 
 /** y = x·Wᵀ + b, weight [out, in], PyTorch's default initialization. */
 export class Linear extends Module {
@@ -73,11 +72,7 @@ export class Dropout extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    if (!this.training || this.p === 0) return x;
-    const mask = Tensor.empty("dropout", x.shape.slice());
-    const keepProb = 1 - this.p;
-    getEngine("dropout").core.rng_bernoulli_mask_f32(mask.ptr, mask.size, keepProb, keepProb > 0 ? 1 / keepProb : 0);
-    return mul(x, mask);
+    return dropout(x, this.p, this.training);
   }
 
   extraRepr(): string {

@@ -26,3 +26,4 @@ export * from "./norm";
 export * from "./rnn";
 export * from "./graph";
 export * from "./join";
+export * from "./dropout";

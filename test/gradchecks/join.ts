@@ -1,4 +1,4 @@
-// Gradient checks for cat, stack, narrow, split and chunk (src/ops/join.ts).
+// Gradient checks for cat, stack, narrow, split and chunk (src/ops/join.ts), and dropout.
 import * as nt from "../../src/index";
 import type { Tensor } from "../../src/index";
 
@@ -30,3 +30,14 @@ export const checks: Record<string, { fn: (...x: Tensor[]) => Tensor; inputs: ()
   split: [{ fn: (x) => nt.split(x, [1, 3], 1)[1], inputs: () => [input([2, 4], 1)] }],
   chunk: [{ fn: (x) => nt.chunk(x, 2, 0)[1].mul(nt.chunk(x, 2, 0)[0]), inputs: () => [input([4, 3], 1)] }],
 };
+
+// dropout: the same seed before each call gives the same mask, so the function is deterministic.
+checks.dropout = [
+  {
+    fn: (x) => {
+      nt.manualSeed(5);
+      return nt.dropout(x, 0.3);
+    },
+    inputs: () => [input([3, 5], 4)],
+  },
+];
