@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import * as nt from "../src/index";
 import type { Tensor } from "../src/index";
 import { convTuning } from "../src/ops/conv";
+import { expectCloseTo } from "./helpers/close";
 
 interface Fx { shape: number[]; data: number[]; requiresGrad?: boolean }
 interface Case { name: string; op: string; args: Record<string, any>; inputs: Fx[]; output: Fx; grads: (Fx | null)[] }
@@ -37,14 +38,7 @@ const ATOL = 2e-6;
 const RTOL = 1e-5;
 
 function close(got: ArrayLike<number>, want: number[], what: string): void {
-  expect(got.length, `${what}: length`).toBe(want.length);
-  const scale = Math.max(1, ...want.map((v) => Math.abs(v)));
-  for (let i = 0; i < want.length; i++) {
-    const tol = ATOL * scale + RTOL * Math.abs(want[i]);
-    if (!(Math.abs(got[i] - want[i]) <= tol)) {
-      throw new Error(`${what}[${i}]: got ${got[i]}, PyTorch ${want[i]} (|diff| ${Math.abs(got[i] - want[i])} > ${tol})`);
-    }
-  }
+  expectCloseTo(got, want, what, { rtol: RTOL, atol: ATOL });
 }
 
 function runCase(c: Case): void {

@@ -5,6 +5,7 @@ import { describe, it, expect } from "vitest";
 import { readFileSync } from "node:fs";
 import * as nt from "../src/index";
 import type { Tensor } from "../src/index";
+import { expectCloseTo } from "./helpers/close";
 
 interface Fx { shape: number[]; data: number[]; requiresGrad?: boolean }
 interface Case {
@@ -64,14 +65,7 @@ const RTOL = 1e-5;
 const ATOL = 1e-6;
 
 function close(got: ArrayLike<number>, want: number[], what: string): void {
-  expect(got.length, `${what}: length`).toBe(want.length);
-  const scale = Math.max(1, ...want.map((v) => Math.abs(v)));
-  for (let i = 0; i < want.length; i++) {
-    const tol = ATOL * scale + RTOL * Math.abs(want[i]);
-    if (!(Math.abs(got[i] - want[i]) <= tol)) {
-      throw new Error(`${what}[${i}]: got ${got[i]}, PyTorch ${want[i]} (|diff| ${Math.abs(got[i] - want[i])} > ${tol})`);
-    }
-  }
+  expectCloseTo(got, want, what, { rtol: RTOL, atol: ATOL });
 }
 
 describe("graph ops and layers against PyTorch (PyG formulas)", () => {

@@ -5,6 +5,7 @@ import { describe, it, expect } from "vitest";
 import { readFileSync } from "node:fs";
 import * as nt from "../src/index";
 import type { Tensor } from "../src/index";
+import { expectCloseTo } from "./helpers/close";
 
 interface Fx { shape: number[]; data: number[] }
 interface FunctionalCase {
@@ -46,14 +47,7 @@ const RTOL = 1e-5;
 const ATOL = 2e-6;
 
 function close(got: ArrayLike<number>, want: Fx, what: string): void {
-  expect(got.length, `${what}: length`).toBe(want.data.length);
-  const scale = Math.max(1, ...want.data.map((v) => Math.abs(v)));
-  for (let i = 0; i < want.data.length; i++) {
-    const tol = ATOL * scale + RTOL * Math.abs(want.data[i]);
-    if (!(Math.abs(got[i] - want.data[i]) <= tol)) {
-      throw new Error(`${what}[${i}]: got ${got[i]}, PyTorch ${want.data[i]} (|diff| ${Math.abs(got[i] - want.data[i])} > ${tol})`);
-    }
-  }
+  expectCloseTo(got, want.data, what, { rtol: RTOL, atol: ATOL });
 }
 
 const T = (f: Fx, requiresGrad = false) => nt.tensor(f.data, f.shape, { requiresGrad });

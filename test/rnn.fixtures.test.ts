@@ -8,6 +8,7 @@ import { describe, it, expect } from "vitest";
 import { readFileSync } from "node:fs";
 import * as nt from "../src/index";
 import type { Tensor } from "../src/index";
+import { expectCloseTo } from "./helpers/close";
 
 interface Fx { shape: number[]; data: number[] }
 interface Case {
@@ -36,14 +37,7 @@ const ATOL = 2e-6;
 let worstRatio = 0;
 
 function close(got: ArrayLike<number>, want: Fx, what: string): void {
-  expect(got.length, `${what}: length`).toBe(want.data.length);
-  const scale = Math.max(1e-3, ...want.data.map((v) => Math.abs(v)));
-  for (let i = 0; i < want.data.length; i++) {
-    const tol = ATOL * scale + RTOL * Math.abs(want.data[i]);
-    const err = Math.abs(got[i] - want.data[i]);
-    worstRatio = Math.max(worstRatio, err / tol);
-    if (!(err <= tol)) throw new Error(`${what}[${i}]: got ${got[i]}, PyTorch ${want.data[i]} (|diff| ${err} > ${tol})`);
-  }
+  worstRatio = Math.max(worstRatio, expectCloseTo(got, want.data, what, { rtol: RTOL, atol: ATOL, minScale: 1e-3 }));
 }
 
 const t = (f: Fx, requiresGrad = false) => nt.tensor(f.data, f.shape, { requiresGrad });
