@@ -36,21 +36,7 @@ function sameF32(got: number, ref: number): boolean {
   return Number.isNaN(ref) ? Number.isNaN(got) : got === fr(ref);
 }
 
-/** An output region with 4 guard floats before and after, 4-byte misaligned to exercise unaligned SIMD. */
-function guarded(n: number) {
-  const base = core.empty(n + 9, SENTINEL);
-  const ptr = base + 4 * 5; // 20 bytes: not 16-byte aligned
-  return {
-    ptr,
-    get: () => core.get(ptr, n),
-    guardsIntact: () => {
-      const all = core.get(base, n + 9);
-      for (let i = 0; i < 5; i++) if (all[i] !== SENTINEL) return false;
-      for (let i = n + 5; i < n + 9; i++) if (all[i] !== SENTINEL) return false;
-      return true;
-    },
-  };
-}
+const guarded = (n: number) => core.guarded(n);
 
 function contiguous(shape: number[]): number[] {
   const s = new Array(shape.length).fill(0);

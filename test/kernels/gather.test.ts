@@ -9,21 +9,7 @@ const ex = core.exports;
 const SENTINEL = 12345.5;
 const fr = Math.fround;
 
-/** An output region of n floats with 5 sentinel floats before and 4 after. */
-function guarded(n: number, fill = SENTINEL) {
-  const base = core.empty(n + 9, SENTINEL);
-  const ptr = base + 20;
-  if (fill !== SENTINEL) new Float32Array(ex.memory.buffer, ptr, n).fill(fill);
-  return {
-    ptr,
-    get: () => core.get(ptr, n),
-    guardsIntact: () => {
-      const all = core.get(base, n + 9);
-      for (const i of [0, 1, 2, 3, 4, n + 5, n + 6, n + 7, n + 8]) if (all[i] !== SENTINEL) return false;
-      return true;
-    },
-  };
-}
+const guarded = (n: number, fill = SENTINEL) => core.guarded(n, fill);
 
 /** Deterministic indices in [0, rows) (with repeats). */
 function indices(n: number, rows: number, seed: number): number[] {

@@ -6,6 +6,17 @@ import { fileURLToPath } from "node:url";
 
 const wasmPath = fileURLToPath(new URL("../../dist/neurite.wasm", import.meta.url));
 
+/** The value guard floats around an output hold; a kernel that writes past its output changes one. */
+export const SENTINEL = 12345.5;
+
+/** An output region with 5 guard floats before it (so it starts 4 bytes past 16-byte alignment) and 4 after. */
+export interface Guarded {
+  ptr: number;
+  get(): Float32Array;
+  /** True while every guard float still holds SENTINEL. */
+  guardsIntact(): boolean;
+}
+
 export interface Core {
   exports: any;
   /** Allocate and fill floats; returns the pointer. */
@@ -19,6 +30,8 @@ export interface Core {
   getI32(ptr: number, n: number): Int32Array;
   /** Free every block allocated through this harness. */
   reset(): void;
+  /** A guarded output of n floats, filled with `init` (a value or values; default SENTINEL). */
+  guarded(n: number, init?: number | ArrayLike<number>): Guarded;
 }
 
 export function loadCore(): Core {
@@ -62,6 +75,23 @@ export function loadCore(): Core {
     },
     reset() {
       while (live.length) ex.free(live.pop());
+    },
+    guarded(n, init = SENTINEL) {
+      const base = alloc((n + 9) * 4);
+      new Float32Array(ex.memory.buffer, base, n + 9).fill(SENTINEL);
+      const ptr = base + 20;
+      const view = new Float32Array(ex.memory.buffer, ptr, n);
+      if (typeof init === "number") view.fill(init);
+      else view.set(init);
+      return {
+        ptr,
+        get: () => new Float32Array(ex.memory.buffer, ptr, n).slice(),
+        guardsIntact: () => {
+          const all = new Float32Array(ex.memory.buffer, base, n + 9);
+          for (const i of [0, 1, 2, 3, 4, n + 5, n + 6, n + 7, n + 8]) if (all[i] !== SENTINEL) return false;
+          return true;
+        },
+      };
     },
   };
 }

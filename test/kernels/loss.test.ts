@@ -16,19 +16,7 @@ const SENTINEL = 12345.5;
 function fail(msg: string): never {
   throw new Error(msg);
 }
-function guarded(n: number) {
-  const base = core.empty(n + 9, SENTINEL);
-  const ptr = base + 20;
-  return {
-    ptr,
-    get: () => core.get(ptr, n),
-    guardsIntact: () => {
-      const all = core.get(base, n + 9);
-      for (const i of [0, 1, 2, 3, 4, n + 5, n + 6, n + 7, n + 8]) if (all[i] !== SENTINEL) return false;
-      return true;
-    },
-  };
-}
+const guarded = (n: number) => core.guarded(n);
 const sig = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 
 const NAMES = ["mse", "l1", "huber", "bce", "bce_with_logits"];

@@ -16,20 +16,7 @@ const ex = core.exports;
 const fr = Math.fround;
 const SENTINEL = 12345.5;
 
-/** An output region with 4 guard floats on each side, 4-byte misaligned. */
-function guarded(n: number) {
-  const base = core.empty(n + 9, SENTINEL);
-  const ptr = base + 20;
-  return {
-    ptr,
-    get: () => core.get(ptr, n),
-    guardsIntact: () => {
-      const all = core.get(base, n + 9);
-      for (const i of [0, 1, 2, 3, 4, n + 5, n + 6, n + 7, n + 8]) if (all[i] !== SENTINEL) return false;
-      return true;
-    },
-  };
-}
+const guarded = (n: number) => core.guarded(n);
 
 function fail(msg: string): never {
   throw new Error(msg);

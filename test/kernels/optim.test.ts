@@ -14,21 +14,7 @@ const fr = Math.fround;
 const SENTINEL = 12345.5;
 const SIZES = [0, 1, 3, 17, 4032];
 
-function guarded(values: Float32Array) {
-  const n = values.length;
-  const base = core.empty(n + 9, SENTINEL);
-  const ptr = base + 20;
-  new Float32Array(ex.memory.buffer, ptr, n).set(values);
-  return {
-    ptr,
-    get: () => core.get(ptr, n),
-    guardsIntact: () => {
-      const all = core.get(base, n + 9);
-      for (const i of [0, 1, 2, 3, 4, n + 5, n + 6, n + 7, n + 8]) if (all[i] !== SENTINEL) return false;
-      return true;
-    },
-  };
-}
+const guarded = (values: Float32Array) => core.guarded(values.length, values);
 
 function same(got: Float32Array, want: Float32Array, what: string): void {
   expect(got.length).toBe(want.length);

@@ -14,20 +14,7 @@ function fail(msg: string): never {
   throw new Error(msg);
 }
 
-/** An output region with 4 guard floats on each side, 4-byte misaligned. */
-function guarded(n: number) {
-  const base = core.empty(n + 9, SENTINEL);
-  const ptr = base + 20;
-  return {
-    ptr,
-    get: () => core.get(ptr, n),
-    guardsIntact: () => {
-      const all = core.get(base, n + 9);
-      for (const i of [0, 1, 2, 3, 4, n + 5, n + 6, n + 7, n + 8]) if (all[i] !== SENTINEL) return false;
-      return true;
-    },
-  };
-}
+const guarded = (n: number) => core.guarded(n);
 
 const SHAPES: [number, number, number][] = [
   [1, 1, 1], [3, 17, 1], [2, 5, 3], [1, 64, 63], [64, 63, 1], [1, 4032, 1], [5, 100, 9], [1, 3, 17], [2, 7, 8],

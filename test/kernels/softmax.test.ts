@@ -18,19 +18,7 @@ const SENTINEL = 12345.5;
 function fail(msg: string): never {
   throw new Error(msg);
 }
-function guarded(n: number) {
-  const base = core.empty(n + 9, SENTINEL);
-  const ptr = base + 20;
-  return {
-    ptr,
-    get: () => core.get(ptr, n),
-    guardsIntact: () => {
-      const all = core.get(base, n + 9);
-      for (const i of [0, 1, 2, 3, 4, n + 5, n + 6, n + 7, n + 8]) if (all[i] !== SENTINEL) return false;
-      return true;
-    },
-  };
-}
+const guarded = (n: number) => core.guarded(n);
 
 const SHAPES: [number, number, number][] = [
   [1, 1, 1], [3, 17, 1], [2, 5, 3], [1, 64, 63], [64, 63, 1], [4, 1, 5], [1, 4032, 1], [3, 10, 6], [2, 17, 7],
