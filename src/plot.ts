@@ -22,12 +22,16 @@ function escapeXml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
 }
 
-/** Round tick values to 1, 2 or 5 times a power of ten. */
+/** The smallest of 1, 2 or 5 times a power of ten that is at least `raw`. */
+function niceStep(raw: number): number {
+  const p = Math.pow(10, Math.floor(Math.log10(raw)));
+  return [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw)!;
+}
+
+/** Tick values between lo and hi, about `count` of them, on a nice step. */
 function ticks(lo: number, hi: number, count: number): number[] {
   if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / count;
-  const p = Math.pow(10, Math.floor(Math.log10(raw)));
-  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw)!;
+  const step = niceStep((hi - lo) / count);
   const out: number[] = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(+v.toPrecision(12));
   return out;
@@ -65,8 +69,9 @@ export function plotSeries(series: Series[], options: PlotOptions = {}): string 
     parts.push(`<line x1="${m.left}" x2="${m.left + pw}" y1="${yy.toFixed(1)}" y2="${yy.toFixed(1)}" stroke="#e5e5e5"/>`);
     parts.push(`<text x="${m.left - 6}" y="${(yy + 4).toFixed(1)}" text-anchor="end">${label(logY ? 10 ** t : t)}</text>`);
   }
-  for (const t of ticks(1, n, Math.min(n - 1, 10))) {
-    if (!Number.isInteger(t)) continue;
+  // x ticks from the first epoch, every 1, 2, 5, 10, ... epochs
+  const xStep = Math.max(1, niceStep((n - 1) / 10));
+  for (let t = 1; t <= n; t += xStep) {
     const xx = x(t - 1);
     parts.push(`<text x="${xx.toFixed(1)}" y="${m.top + ph + 18}" text-anchor="middle">${t}</text>`);
   }
