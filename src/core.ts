@@ -29,6 +29,7 @@ export interface Core {
   unary_f32(op: number, out: number, x: number, n: number, p1: number, p2: number): void;
   unary_bwd_f32(op: number, dx: number, x: number, y: number, dy: number, n: number, p1: number, p2: number): void;
   axpy_f32(y: number, x: number, n: number, alpha: number): void;
+  select_f32(out: number, cond: number, a: number, b: number, n: number): void;
 
   act_f32(kind: number, out: number, x: number, n: number, p1: number, p2: number): void;
   act_bwd_f32(kind: number, dx: number, x: number, y: number, dy: number, n: number, p1: number, p2: number): void;
@@ -129,7 +130,9 @@ export interface Core {
 }
 
 /** Codes shared with assembly/kernels/elementwise.ts. */
-export const BinaryOp = { add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6 } as const;
+export const BinaryOp = {
+  add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6, gt: 7, ge: 8, lt: 9, le: 10, eq: 11, ne: 12,
+} as const;
 export const UnaryOp = { neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, powScalar: 5, clamp: 6, affine: 7, sign: 8 } as const;
 /** Codes shared with assembly/kernels/activations.ts. */
 export const Act = {

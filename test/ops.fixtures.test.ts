@@ -29,6 +29,7 @@ export const calls: Record<string, Call> = {
   cat: (x, a) => nt.cat(x, a.dim),
   stack: (x, a) => nt.stack(x, a.dim),
   narrow: (x, a) => nt.narrow(x[0], a.dim, a.start, a.length),
+  where: (x) => nt.where(x[0], x[1], x[2]),
   transpose: (x, a) => nt.transpose(x[0], a.dim0, a.dim1),
   reshape: (x, a) => nt.reshape(x[0], a.shape),
   sigmoid: unary(nt.sigmoid), tanh: unary(nt.tanh), relu: unary(nt.relu), selu: unary(nt.selu), silu: unary(nt.silu),

@@ -32,7 +32,14 @@ function powf(x: f32, y: f32): f32 {
       return f32x4.replace_lane(r, 3, powf(f32x4.extract_lane(a, 3), f32x4.extract_lane(b, 3)));
     }
     case 5: return f32x4.max(a, b); // wasm max/min propagate NaN, max(-0, +0) = +0: torch.maximum/minimum
-    default: return f32x4.min(a, b);
+    case 6: return f32x4.min(a, b);
+    // comparisons give 1.0 where true, 0.0 where false (IEEE: NaN compares false except !=)
+    case 7: return v128.and(f32x4.gt(a, b), f32x4.splat(1));
+    case 8: return v128.and(f32x4.ge(a, b), f32x4.splat(1));
+    case 9: return v128.and(f32x4.lt(a, b), f32x4.splat(1));
+    case 10: return v128.and(f32x4.le(a, b), f32x4.splat(1));
+    case 11: return v128.and(f32x4.eq(a, b), f32x4.splat(1));
+    default: return v128.and(f32x4.ne(a, b), f32x4.splat(1));
   }
 }
 
@@ -46,7 +53,13 @@ function powf(x: f32, y: f32): f32 {
     case 3: return a / b;
     case 4: return powf(a, b);
     case 5: return max<f32>(a, b);
-    default: return min<f32>(a, b);
+    case 6: return min<f32>(a, b);
+    case 7: return a > b ? 1 : 0;
+    case 8: return a >= b ? 1 : 0;
+    case 9: return a < b ? 1 : 0;
+    case 10: return a <= b ? 1 : 0;
+    case 11: return a == b ? 1 : 0;
+    default: return a != b ? 1 : 0;
   }
 }
 
@@ -105,7 +118,28 @@ function binDispatch(op: i32, out: usize, a: usize, sa: i32, b: usize, sb: i32, 
     case 3: binRun(3, out, a, sa, b, sb, L); break;
     case 4: binRun(4, out, a, sa, b, sb, L); break;
     case 5: binRun(5, out, a, sa, b, sb, L); break;
-    default: binRun(6, out, a, sa, b, sb, L); break;
+    case 6: binRun(6, out, a, sa, b, sb, L); break;
+    case 7: binRun(7, out, a, sa, b, sb, L); break;
+    case 8: binRun(8, out, a, sa, b, sb, L); break;
+    case 9: binRun(9, out, a, sa, b, sb, L); break;
+    case 10: binRun(10, out, a, sa, b, sb, L); break;
+    case 11: binRun(11, out, a, sa, b, sb, L); break;
+    default: binRun(12, out, a, sa, b, sb, L); break;
+  }
+}
+
+/** out[i] = cond[i] != 0 ? a[i] : b[i] (torch.where on operands already broadcast to n elements). */
+export function select_f32(out: usize, cond: usize, a: usize, b: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const keepB = f32x4.eq(v128.load(cond + o), zero);
+    v128.store(out + o, v128.bitselect(v128.load(b + o), v128.load(a + o), keepB));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, load<f32>(cond + o) != 0 ? load<f32>(a + o) : load<f32>(b + o));
   }
 }
 
@@ -136,7 +170,8 @@ function binLevel(
  * Broadcasting binary op over an ndim-dimensional iteration space (1 <= ndim <= 8).
  * dims -> i32[3*ndim]: [0, ndim) output shape, [ndim, 2ndim) strides of a (elements, 0 = broadcast),
  * [2ndim, 3ndim) strides of b. out is contiguous in that shape.
- * op: 0 add, 1 sub, 2 mul, 3 div, 4 pow (a^b, C/torch.pow semantics), 5 maximum, 6 minimum
+ * op: 0 add, 1 sub, 2 mul, 3 div, 4 pow (a^b, C/torch.pow semantics), 5 maximum, 6 minimum,
+ * 7 gt, 8 ge, 9 lt, 10 le, 11 eq, 12 ne (1.0 where true, 0.0 where false)
  * (NaN propagates like torch.maximum/minimum). Innermost runs with strides (1,1), (1,0), (0,1) use SIMD.
  * out may alias a or b when that operand is not broadcast.
  */

@@ -4,39 +4,12 @@ import { Tensor, checkTensor } from "../tensor";
 import { getEngine } from "../engine";
 import { record } from "../autograd";
 import { BinaryOp, UnaryOp } from "../core";
-import { broadcastShapes, broadcastStrides, collapse, contiguousStrides, sameShape, describe } from "../shape";
+import { describe } from "../shape";
+import { binaryForward, sumTo } from "./broadcast";
+
+export { sumTo };
 
 type Operand = Tensor | number;
-
-/** Run a broadcasting binary kernel: out = a (op) b. */
-function binaryForward(op: string, code: number, a: Tensor, b: Tensor): Tensor {
-  const outShape = broadcastShapes(op, a.shape, b.shape);
-  const out = Tensor.empty(op, outShape);
-  if (out.size === 0) return out;
-  const e = getEngine(op);
-  const c = collapse(outShape, [broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape)]);
-  const outPtr = out.ptr;
-  const aPtr = a.ptr;
-  const bPtr = b.ptr;
-  e.core.binary_f32(code, outPtr, aPtr, bPtr, c.shape.length, e.params([...c.shape, ...c.strides[0], ...c.strides[1]]));
-  return out;
-}
-
-/** Sum a gradient of the broadcast output shape back down to `shape` (backward of broadcasting). */
-export function sumTo(g: Tensor, shape: number[]): Tensor {
-  if (sameShape(g.shape, shape)) return g;
-  const out = Tensor.empty("sumTo", shape.slice());
-  const e = getEngine("sumTo");
-  if (g.size === 0 || out.size === 0) {
-    e.core.fill_f32(out.ptr, out.size, 0);
-    return out;
-  }
-  const c = collapse(g.shape, [contiguousStrides(g.shape), broadcastStrides(shape, g.shape)]);
-  const outPtr = out.ptr;
-  const gPtr = g.ptr;
-  e.core.reduce_broadcast_f32(outPtr, out.size, gPtr, c.shape.length, e.params([...c.shape, ...c.strides[1]]));
-  return out;
-}
 
 /** Elementwise map through one unary kernel (no graph). */
 function unaryForward(op: string, code: number, x: Tensor, p1 = 0, p2 = 0): Tensor {

@@ -17,7 +17,7 @@ export * from "./inplace";
 export const nonDifferentiable: readonly string[] = [
   "tensor", "empty", "full", "zeros", "ones", "zerosLike", "onesLike", "rand", "randn", "arange", "manualSeed", "getRngState", "setRngState",
   "detach", "argmax", "argmin", "sign", "sumTo",
-  "add_", "sub_", "mul_", "fill_", "zero_", "copy_",
+  "add_", "sub_", "mul_", "fill_", "zero_", "copy_", "gt", "ge", "lt", "le", "eq", "ne",
   "toUndirected",
 ];
 export * from "./conv";
@@ -27,3 +27,4 @@ export * from "./rnn";
 export * from "./graph";
 export * from "./join";
 export * from "./dropout";
+export * from "./compare";

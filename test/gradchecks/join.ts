@@ -41,3 +41,12 @@ checks.dropout = [
     inputs: () => [input([3, 5], 4)],
   },
 ];
+
+// where: gradient to a where the condition holds, to b elsewhere (inputs kept away from the condition's edge).
+checks.where = [
+  {
+    fn: (a, b) => nt.where(nt.tensor([[1, 0, 1], [0, 0, 1]]), a, b),
+    inputs: () => [input([2, 3], 5), input([3], 6)],
+  },
+  { fn: (a) => nt.where(nt.tensor([1, 0, 1, 0]), a, 0.5), inputs: () => [input([4], 7)] },
+];
