@@ -31,4 +31,9 @@ describe("README", () => {
     const loss = Number(runBlock(code, "networks").trim());
     expect(loss).toBeLessThan(0.05);
   });
+
+  it("the custom Module example registers PyTorch-style keys and runs", () => {
+    const code = blocks.find((b) => b.includes("class Net extends nn.Module"))!;
+    expect(runBlock(code, "module").trim()).toBe("scale fc1.weight fc1.bias fc2.weight fc2.bias 3x2");
+  });
 });
