@@ -164,6 +164,10 @@ export class Tensor {
   min(dim?: number | null, keepdim = false): Tensor { return ops.min(this, dim, keepdim); }
   argmax(dim?: number | null, keepdim = false): Tensor { return ops.argmax(this, dim, keepdim); }
   argmin(dim?: number | null, keepdim = false): Tensor { return ops.argmin(this, dim, keepdim); }
+  var(dim?: number | null, options?: ops.VarOptions): Tensor { return ops.var(this, dim, options); }
+  std(dim?: number | null, options?: ops.VarOptions): Tensor { return ops.std(this, dim, options); }
+  logsumexp(dim: number | null, keepdim = false): Tensor { return ops.logsumexp(this, dim, keepdim); }
+  norm(p: number | "fro" = 2, dim?: number | null, keepdim = false): Tensor { return ops.norm(this, p, dim, keepdim); }
 
   matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
 

@@ -28,3 +28,4 @@ export * from "./graph";
 export * from "./join";
 export * from "./dropout";
 export * from "./compare";
+export * from "./stats";
