@@ -2,38 +2,8 @@
 import { Tensor, checkTensor } from "../tensor";
 import { getEngine } from "../engine";
 import { record } from "../autograd";
-import { normAxis, splitAt } from "../shape";
+import { plan, expandAlong } from "./axis";
 import { abs, affine, div, mul, sign, sub } from "./elementwise";
-
-interface Plan {
-  outer: number;
-  dim: number;
-  inner: number;
-  /** Output shape (keepdim applied). */
-  shape: number[];
-}
-
-/** Where a reduction runs: over all elements (dim null/undefined) or one axis. */
-function plan(op: string, x: Tensor, dim: number | null | undefined, keepdim: boolean): Plan {
-  if (dim === null || dim === undefined) {
-    return { outer: 1, dim: x.size, inner: 1, shape: keepdim ? x.shape.map(() => 1) : [] };
-  }
-  const axis = normAxis(op, dim, x.ndim, x.shape);
-  const [outer, d, inner] = splitAt(x.shape, axis);
-  const shape = x.shape.slice();
-  if (x.ndim > 0) {
-    if (keepdim) shape[axis] = 1;
-    else shape.splice(axis, 1);
-  }
-  return { outer, dim: d, inner, shape };
-}
-
-/** Broadcast a reduced gradient back over the reduced axis, times `scale`. */
-function expand(op: string, g: Tensor, x: Tensor, p: Plan, scale: number): Tensor {
-  const dx = Tensor.empty(op, x.shape.slice());
-  getEngine(op).core.expand_axis_f32(dx.ptr, g.ptr, p.outer, p.dim, p.inner, scale);
-  return dx;
-}
 
 function sumLike(op: "sum" | "mean", x: Tensor, dim: number | null | undefined, keepdim: boolean): Tensor {
   checkTensor(op, "input", x);
@@ -44,7 +14,7 @@ function sumLike(op: "sum" | "mean", x: Tensor, dim: number | null | undefined, 
   // mean of an empty axis is NaN, as in PyTorch
   const scale = op === "mean" ? 1 / p.dim : 1;
   if (op === "mean") core.unary_f32(7, out.ptr, out.ptr, out.size, scale, 0);
-  return record(out, op, [x], (g) => [expand(op, g, x, p, scale)]);
+  return record(out, op, [x], (g) => [expandAlong(op, g, x, p, scale)]);
 }
 
 /** Sum over `dim` (all elements when omitted). */

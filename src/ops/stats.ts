@@ -5,39 +5,9 @@ import { Tensor, checkTensor } from "../tensor";
 import { getEngine } from "../engine";
 import { record } from "../autograd";
 import { BinaryOp, UnaryOp } from "../core";
-import { describe, normAxis, splitAt } from "../shape";
+import { describe } from "../shape";
 import { binaryForward } from "./broadcast";
-
-interface Plan {
-  outer: number;
-  dim: number;
-  inner: number;
-  /** Output shape (keepdim applied); its memory layout is [outer, inner] either way. */
-  shape: number[];
-}
-
-/** Where a reduction runs: over all elements (dim null/undefined) or one axis. */
-function plan(op: string, x: Tensor, dim: number | null | undefined, keepdim: boolean): Plan {
-  if (typeof keepdim !== "boolean") throw new TypeError(`${op}: keepdim must be a boolean, got ${describe(keepdim)}`);
-  if (dim === null || dim === undefined) {
-    return { outer: 1, dim: x.size, inner: 1, shape: keepdim ? x.shape.map(() => 1) : [] };
-  }
-  const axis = normAxis(op, dim, x.ndim, x.shape);
-  const [outer, d, inner] = splitAt(x.shape, axis);
-  const shape = x.shape.slice();
-  if (x.ndim > 0) {
-    if (keepdim) shape[axis] = 1;
-    else shape.splice(axis, 1);
-  }
-  return { outer, dim: d, inner, shape };
-}
-
-/** A tensor of x's shape holding `r` (reduced, plan layout) broadcast along the axis, times scale. */
-function expanded(op: string, r: Tensor, x: Tensor, p: Plan, scale: number): Tensor {
-  const out = Tensor.empty(op, x.shape.slice());
-  getEngine(op).core.expand_axis_f32(out.ptr, r.ptr, p.outer, p.dim, p.inner, scale);
-  return out;
-}
+import { plan, expandAlong, type Plan } from "./axis";
 
 /** In-place unary kernel on t. */
 function unaryInPlace(op: string, t: Tensor, code: number, p1 = 0, p2 = 0): Tensor {
@@ -99,7 +69,7 @@ function varStd(op: "var" | "std", x: Tensor, dim: number | null | undefined, op
   core.sum_axis_f32(mean.ptr, x.ptr, p.outer, p.dim, p.inner);
   unaryInPlace(op, mean, UnaryOp.affine, 1 / p.dim, 0);
   // centered = x - mean (two-pass: no cancellation from E[x²] - E[x]²)
-  const centered = expanded(op, mean, x, p, -1);
+  const centered = expandAlong(op, mean, x, p, -1);
   mean.dispose();
   core.axpy_f32(centered.ptr, x.ptr, x.size, 1);
   const squares = times(op, centered, centered);
@@ -111,7 +81,7 @@ function varStd(op: "var" | "std", x: Tensor, dim: number | null | undefined, op
   if (op === "var") {
     // d var / dx = 2 (x - mean) / dof
     return record(out, op, [x], (g) => {
-      const ge = expanded(op, g, x, p, 2 / dof);
+      const ge = expandAlong(op, g, x, p, 2 / dof);
       const dx = times(op, ge, centered);
       ge.dispose();
       return [dx];
@@ -121,7 +91,7 @@ function varStd(op: "var" | "std", x: Tensor, dim: number | null | undefined, op
   // d std / dx = (x - mean) / (dof · std), 0 where std == 0 (torch's choice)
   return record(out, op, [x], (g) => {
     const gs = safeDivide(op, g, out);
-    const ge = expanded(op, gs, x, p, 1 / dof);
+    const ge = expandAlong(op, gs, x, p, 1 / dof);
     gs.dispose();
     const dx = times(op, ge, centered);
     ge.dispose();
@@ -160,7 +130,7 @@ export function logsumexp(x: Tensor, dim: number | null, keepdim = false): Tenso
     const s = e.f32(shift.ptr, shift.size);
     for (let i = 0; i < s.length; i++) if (s[i] === Infinity || s[i] === -Infinity) s[i] = 0;
   }
-  const t = expanded(op, shift, x, p, -1);
+  const t = expandAlong(op, shift, x, p, -1);
   e.core.axpy_f32(t.ptr, x.ptr, x.size, 1);
   unaryInPlace(op, t, UnaryOp.exp);
   const out = Tensor.empty(op, p.shape.slice());
@@ -172,10 +142,10 @@ export function logsumexp(x: Tensor, dim: number | null, keepdim = false): Tenso
   // d/dx = exp(x - out) · g  (softmax along the axis)
   return record(out, op, [x], (g) => {
     const c = getEngine(op).core;
-    const w = expanded(op, out, x, p, -1);
+    const w = expandAlong(op, out, x, p, -1);
     c.axpy_f32(w.ptr, x.ptr, x.size, 1);
     unaryInPlace(op, w, UnaryOp.exp);
-    const ge = expanded(op, g, x, p, 1);
+    const ge = expandAlong(op, g, x, p, 1);
     const dx = times(op, w, ge);
     w.dispose();
     ge.dispose();
@@ -213,7 +183,7 @@ export function norm(x: Tensor, p: number | "fro" = 2, dim?: number | null, keep
     c.unary_f32(UnaryOp.sign, sgn.ptr, x.ptr, x.size, 0, 0);
     if (ord === 1) {
       // d|x|/dx = sign(x) (0 at 0)
-      const ge = expanded(op, g, x, pl, 1);
+      const ge = expandAlong(op, g, x, pl, 1);
       const dx = times(op, sgn, ge);
       sgn.dispose();
       ge.dispose();
@@ -240,7 +210,7 @@ export function norm(x: Tensor, p: number | "fro" = 2, dim?: number | null, keep
     // p < 1: ‖x‖^(p-1) is inf at ‖x‖ = 0 and the gradient 0 there, which safeDivide also gives.
     const gs = safeDivide(op, g, denom);
     denom.dispose();
-    const ge = expanded(op, gs, x, pl, 1);
+    const ge = expandAlong(op, gs, x, pl, 1);
     gs.dispose();
     const dx = times(op, scaled, ge);
     scaled.dispose();
@@ -268,7 +238,7 @@ function extremeNorm(x: Tensor, ord: number, pl: Plan): Tensor {
     // mask = (|x| == norm) or |x| is NaN; dx = sign(x) · mask · g / count(mask)
     const mag = Tensor.empty(op, x.shape.slice());
     c.unary_f32(UnaryOp.abs, mag.ptr, x.ptr, x.size, 0, 0);
-    const ne = expanded(op, out, x, pl, 1);
+    const ne = expandAlong(op, out, x, pl, 1);
     const mask = binaryForward(op, BinaryOp.eq, mag, ne);
     ne.dispose();
     {
@@ -281,7 +251,7 @@ function extremeNorm(x: Tensor, ord: number, pl: Plan): Tensor {
     c.sum_axis_f32(count.ptr, mask.ptr, pl.outer, pl.dim, pl.inner);
     const gs = safeDivide(op, g, count); // count >= 1: the extreme is one of the |x| (or a NaN, which is in the mask)
     count.dispose();
-    const ge = expanded(op, gs, x, pl, 1);
+    const ge = expandAlong(op, gs, x, pl, 1);
     gs.dispose();
     const sgn = Tensor.empty(op, x.shape.slice());
     c.unary_f32(UnaryOp.sign, sgn.ptr, x.ptr, x.size, 0, 0);
