@@ -16,13 +16,20 @@ describe("loading the built package", () => {
   it("ready({ module }) takes a precompiled WebAssembly.Module", async () => {
     const nt = await import("../dist/neurite.js?fresh=2" as string);
     const module = new WebAssembly.Module(readFileSync(wasmUrl));
-    const compile = WebAssembly.compile;
-    // Edge runtimes refuse to compile bytes: make sure this path never does.
-    (WebAssembly as any).compile = () => { throw new Error("compiling bytes is not allowed here"); };
+    const { compile, instantiate, compileStreaming, instantiateStreaming } = WebAssembly as any;
+    // Edge runtimes refuse to compile bytes: make sure this path never does, by any route.
+    const refuse = () => { throw new Error("compiling bytes is not allowed here"); };
+    Object.assign(WebAssembly, {
+      compile: refuse,
+      compileStreaming: refuse,
+      instantiateStreaming: refuse,
+      instantiate: (source: unknown, imports: WebAssembly.Imports) =>
+        source instanceof WebAssembly.Module ? instantiate(source, imports) : refuse(),
+    });
     try {
       await nt.ready({ module });
     } finally {
-      (WebAssembly as any).compile = compile;
+      Object.assign(WebAssembly, { compile, instantiate, compileStreaming, instantiateStreaming });
     }
     expect(nt.tensor([[1, 2]]).matmul(nt.tensor([[3], [4]])).item()).toBe(11);
   });
