@@ -90,6 +90,18 @@ function checkWeight(op: string, w: unknown, nEdges: number, shapes: () => strin
 const shapeList = (parts: [string, Tensor | null | undefined][]): string =>
   parts.filter(([, t]) => t instanceof Tensor).map(([n, t]) => `${n} ${fmt(t!.shape)}`).join(", ");
 
+/**
+ * A graph's edges over `numNodes` nodes (undefined: inferred as the largest id + 1) and an optional
+ * weight per edge. Returns E, the node count N and the weight (null when none was given).
+ */
+function checkGraph(op: string, edgeIndex: Tensor, numNodes: number | undefined, edgeWeight?: Tensor | null):
+  { nEdges: number; N: number; w: Tensor | null } {
+  const shapes = () => shapeList([["edgeIndex", edgeIndex], ["edgeWeight", edgeWeight]]);
+  const n = numNodes === undefined ? undefined : checkCount(op, "numNodes", numNodes);
+  const { nEdges, numDst: N } = checkEdges(op, edgeIndex, n, n, shapes);
+  return { nEdges, N, w: checkWeight(op, edgeWeight, nEdges, shapes) };
+}
+
 // ------------------------------------------------------------------ the message-passing primitive
 
 interface Route {
@@ -303,10 +315,7 @@ function checkFill(op: string, fill: unknown): number {
  */
 export function addSelfLoops(edgeIndex: Tensor, numNodes?: number, edgeWeight?: Tensor | null, fillValue = 1): EdgeSet {
   const op = "addSelfLoops";
-  const shapes = () => shapeList([["edgeIndex", edgeIndex], ["edgeWeight", edgeWeight]]);
-  const n = numNodes === undefined ? undefined : checkCount(op, "numNodes", numNodes);
-  const { nEdges, numDst: N } = checkEdges(op, edgeIndex, n, n, shapes);
-  const w = checkWeight(op, edgeWeight, nEdges, shapes);
+  const { nEdges, N, w } = checkGraph(op, edgeIndex, numNodes, edgeWeight);
   const fill = checkFill(op, fillValue);
   const values = getEngine(op).f32(edgeIndex.ptr, 2 * nEdges);
   const idx = new Float32Array(2 * (nEdges + N));
@@ -334,10 +343,7 @@ export function addSelfLoops(edgeIndex: Tensor, numNodes?: number, edgeWeight?: 
  */
 export function addRemainingSelfLoops(edgeIndex: Tensor, numNodes?: number, edgeWeight?: Tensor | null, fillValue = 1): EdgeSet {
   const op = "addRemainingSelfLoops";
-  const shapes = () => shapeList([["edgeIndex", edgeIndex], ["edgeWeight", edgeWeight]]);
-  const n = numNodes === undefined ? undefined : checkCount(op, "numNodes", numNodes);
-  const { nEdges, numDst: N } = checkEdges(op, edgeIndex, n, n, shapes);
-  const w = checkWeight(op, edgeWeight, nEdges, shapes);
+  const { nEdges, N, w } = checkGraph(op, edgeIndex, numNodes, edgeWeight);
   const fill = checkFill(op, fillValue);
   const values = getEngine(op).f32(edgeIndex.ptr, 2 * nEdges);
   const kept: number[] = [];
@@ -403,10 +409,9 @@ export interface GcnNormOptions {
  */
 export function gcnNorm(edgeIndex: Tensor, numNodes?: number, edgeWeight?: Tensor | null, options: GcnNormOptions = {}): EdgeSet {
   const op = "gcnNorm";
-  const shapes = () => shapeList([["edgeIndex", edgeIndex], ["edgeWeight", edgeWeight]]);
-  const n = numNodes === undefined ? undefined : checkCount(op, "numNodes", numNodes);
-  const { nEdges, numDst: N } = checkEdges(op, edgeIndex, n, n, shapes);
-  let w = checkWeight(op, edgeWeight, nEdges, shapes);
+  const edges = checkGraph(op, edgeIndex, numNodes, edgeWeight);
+  const { nEdges, N } = edges;
+  let w = edges.w;
   let ei = edgeIndex;
   let E = nEdges;
   if (options.addSelfLoops ?? true) {
@@ -455,9 +460,7 @@ export function gcnNorm(edgeIndex: Tensor, numNodes?: number, edgeWeight?: Tenso
  */
 export function toUndirected(edgeIndex: Tensor, numNodes?: number): Tensor {
   const op = "toUndirected";
-  const shapes = () => shapeList([["edgeIndex", edgeIndex]]);
-  const n = numNodes === undefined ? undefined : checkCount(op, "numNodes", numNodes);
-  const { nEdges, numDst: N } = checkEdges(op, edgeIndex, n, n, shapes);
+  const { nEdges, N } = checkGraph(op, edgeIndex, numNodes);
   const values = getEngine(op).f32(edgeIndex.ptr, 2 * nEdges);
   const keys = new Set<number>();
   for (let k = 0; k < nEdges; k++) {
