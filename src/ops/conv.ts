@@ -111,6 +111,16 @@ interface ConvSpec {
   groups: number;
 }
 
+/** The gradients a conv's backward fills: one buffer per input that requires grad, null for the others. */
+function gradBuffers(op: string, x: Tensor, weight: Tensor, bias: Tensor | null, OC: number):
+  { dx: Tensor | null; dw: Tensor | null; db: Tensor | null } {
+  return {
+    dx: x.requiresGrad ? Tensor.empty(op, x.shape.slice()) : null,
+    dw: weight.requiresGrad ? Tensor.empty(op, weight.shape.slice()) : null,
+    db: bias && bias.requiresGrad ? Tensor.empty(op, [OC]) : null,
+  };
+}
+
 /** y = conv(x, w) + b with the geometry in spec; y has shape `outShape`. */
 function convCore(spec: ConvSpec, x: Tensor, weight: Tensor, bias: Tensor | null, outShape: number[]): Tensor {
   const { op, g, OC, groups } = spec;
@@ -140,9 +150,7 @@ function convCore(spec: ConvSpec, x: Tensor, weight: Tensor, bias: Tensor | null
   return record(out, op, inputs, (dy) => {
     const ex = getEngine(op);
     const c = ex.core;
-    const dx = x.requiresGrad ? Tensor.empty(op, x.shape.slice()) : null;
-    const dw = weight.requiresGrad ? Tensor.empty(op, weight.shape.slice()) : null;
-    const db = bias && bias.requiresGrad ? Tensor.empty(op, [OC]) : null;
+    const { dx, dw, db } = gradBuffers(op, x, weight, bias, OC);
     if ((dx || dw) && dy.size > 0) {
       const nb = chunkOf(g.N, (K + OC) * P);
       withBuffer(ex, op, (K + OC) * nb * P, (col) => {
@@ -326,9 +334,7 @@ function transposeCore(op: string, g: Geometry, IC: number, groups: number, x: T
   return record(out, op, inputs, (dy) => {
     const ex = getEngine(op);
     const c = ex.core;
-    const dx = x.requiresGrad ? Tensor.empty(op, x.shape.slice()) : null;
-    const dw = weight.requiresGrad ? Tensor.empty(op, weight.shape.slice()) : null;
-    const db = bias && bias.requiresGrad ? Tensor.empty(op, [OC]) : null;
+    const { dx, dw, db } = gradBuffers(op, x, weight, bias, OC);
     if ((dx || dw) && x.size > 0) {
       withBuffer(ex, op, (K + IC) * nb * P, (col) => {
         const xt = col + K * nb * P * 4;
