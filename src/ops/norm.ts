@@ -37,6 +37,34 @@ function finite(op: string, arg: string, v: unknown, min = -Infinity): number {
 }
 
 /**
+ * Record y, a normalization of x with an optional elementwise weight and bias of shape `paramShape`,
+ * for autograd. `backward` fills the gradient buffers of the inputs that require grad (null for the
+ * rest, and for a weight or bias not given) from the upstream gradient g.
+ */
+function recordAffine(op: string, y: Tensor, x: Tensor, weight: Tensor | null, bias: Tensor | null, paramShape: number[],
+  saved: Tensor[], backward: (g: Tensor, dx: Tensor | null, dw: Tensor | null, db: Tensor | null) => void): Tensor {
+  const inputs = [x];
+  if (weight) inputs.push(weight);
+  if (bias) inputs.push(bias);
+  return record(
+    y,
+    op,
+    inputs,
+    (g) => {
+      const dx = x.requiresGrad ? Tensor.empty(op, x.shape.slice()) : null;
+      const dw = weight && weight.requiresGrad ? Tensor.empty(op, paramShape.slice()) : null;
+      const db = bias && bias.requiresGrad ? Tensor.empty(op, paramShape.slice()) : null;
+      backward(g, dx, dw, db);
+      const grads: (Tensor | null)[] = [dx];
+      if (weight) grads.push(dw);
+      if (bias) grads.push(db);
+      return grads;
+    },
+    saved,
+  );
+}
+
+/**
  * Batch normalization over x [N, C, *] per channel C (torch.nn.functional.batch_norm):
  * y = (x - mean) / sqrt(var + eps) · weight + bias.
  * With `training` the statistics are the batch's own (biased variance) and, when runningMean and
@@ -87,29 +115,12 @@ export function batchNorm(
     core.copy_f32(variance.ptr, rv!.ptr, c);
   }
   core.batch_norm_f32(y.ptr, x.ptr, mean.ptr, variance.ptr, weight ? weight.ptr : 0, bias ? bias.ptr : 0, n, c, l, eps);
-  const inputs = [x];
-  if (weight) inputs.push(weight);
-  if (bias) inputs.push(bias);
-  return record(
-    y,
-    op,
-    inputs,
-    (g) => {
-      const c2 = getEngine(op).core;
-      const dx = x.requiresGrad ? Tensor.empty(op, x.shape.slice()) : null;
-      const dw = weight && weight.requiresGrad ? Tensor.empty(op, [c]) : null;
-      const db = bias && bias.requiresGrad ? Tensor.empty(op, [c]) : null;
-      c2.batch_norm_bwd_f32(
-        dx ? dx.ptr : 0, dw ? dw.ptr : 0, db ? db.ptr : 0, g.ptr, x.ptr, mean.ptr, variance.ptr,
-        weight ? weight.ptr : 0, n, c, l, eps, training ? 1 : 0,
-      );
-      const grads: (Tensor | null)[] = [dx];
-      if (weight) grads.push(dw);
-      if (bias) grads.push(db);
-      return grads;
-    },
-    [mean, variance],
-  );
+  return recordAffine(op, y, x, weight, bias, [c], [mean, variance], (g, dx, dw, db) => {
+    getEngine(op).core.batch_norm_bwd_f32(
+      dx ? dx.ptr : 0, dw ? dw.ptr : 0, db ? db.ptr : 0, g.ptr, x.ptr, mean.ptr, variance.ptr,
+      weight ? weight.ptr : 0, n, c, l, eps, training ? 1 : 0,
+    );
+  });
 }
 
 export interface LayerNormOptions {
@@ -161,30 +172,14 @@ export function layerNorm(x: Tensor, normalizedShape: number | number[], options
   const rstd = Tensor.empty(op, [rows]);
   const y = Tensor.empty(op, x.shape.slice());
   getEngine(op).core.layer_norm_f32(y.ptr, mean.ptr, rstd.ptr, x.ptr, weight ? weight.ptr : 0, bias ? bias.ptr : 0, rows, d, eps);
-  const inputs = [x];
-  if (weight) inputs.push(weight);
-  if (bias) inputs.push(bias);
-  return record(
-    y,
-    op,
-    inputs,
-    (g) => {
-      const e = getEngine(op);
-      const dx = x.requiresGrad ? Tensor.empty(op, x.shape.slice()) : null;
-      const dw = weight && weight.requiresGrad ? Tensor.empty(op, shape.slice()) : null;
-      const db = bias && bias.requiresGrad ? Tensor.empty(op, shape.slice()) : null;
-      const scratch = dw || db ? e.scratch(e.core.layer_norm_bwd_scratch_bytes(d)) : 0;
-      e.core.layer_norm_bwd_f32(
-        dx ? dx.ptr : 0, dw ? dw.ptr : 0, db ? db.ptr : 0, g.ptr, x.ptr, mean.ptr, rstd.ptr,
-        weight ? weight.ptr : 0, rows, d, scratch,
-      );
-      const grads: (Tensor | null)[] = [dx];
-      if (weight) grads.push(dw);
-      if (bias) grads.push(db);
-      return grads;
-    },
-    [mean, rstd],
-  );
+  return recordAffine(op, y, x, weight, bias, shape, [mean, rstd], (g, dx, dw, db) => {
+    const e = getEngine(op);
+    const scratch = dw || db ? e.scratch(e.core.layer_norm_bwd_scratch_bytes(d)) : 0;
+    e.core.layer_norm_bwd_f32(
+      dx ? dx.ptr : 0, dw ? dw.ptr : 0, db ? db.ptr : 0, g.ptr, x.ptr, mean.ptr, rstd.ptr,
+      weight ? weight.ptr : 0, rows, d, scratch,
+    );
+  });
 }
 
 export interface EmbeddingOptions {
