@@ -74,15 +74,22 @@ function poolDims(e: Engine, nc: number, H: number, W: number, OH: number, OW: n
   return e.params([nc, H, W, OH, OW, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1]]);
 }
 
-/** 2-D max pooling (torch.nn.functional.max_pool2d); NaN in a window propagates. */
-export function maxPool2d(x: Tensor, kernelSize: Size2, options: MaxPool2dOptions = {}): Tensor {
-  const op = "maxPool2d";
+/** The input planes, kernel size, stride (default: the kernel size) and padding of a windowed pool. */
+function windowArgs(op: string, x: Tensor, kernelSize: Size2, options: { stride?: Size2 | null; padding?: Size2 }):
+  { nc: number; H: number; W: number; k: number[]; s: number[]; p: number[] } {
   checkTensor(op, "input", x);
   optionsObject(op, options);
   const { nc, H, W } = planes(op, x);
   const k = sizeArg(op, "kernelSize", kernelSize, 2, 1);
   const s = options.stride === undefined || options.stride === null ? k : sizeArg(op, "stride", options.stride, 2, 1);
   const p = sizeArg(op, "padding", options.padding ?? 0, 2, 0);
+  return { nc, H, W, k, s, p };
+}
+
+/** 2-D max pooling (torch.nn.functional.max_pool2d); NaN in a window propagates. */
+export function maxPool2d(x: Tensor, kernelSize: Size2, options: MaxPool2dOptions = {}): Tensor {
+  const op = "maxPool2d";
+  const { nc, H, W, k, s, p } = windowArgs(op, x, kernelSize, options);
   const d = sizeArg(op, "dilation", options.dilation ?? 1, 2, 1);
   const ceil = !!options.ceilMode;
   const OH = poolOut(op, x, H, k[0], s[0], p[0], d[0], ceil);
@@ -101,12 +108,7 @@ export function maxPool2d(x: Tensor, kernelSize: Size2, options: MaxPool2dOption
 /** 2-D average pooling (torch.nn.functional.avg_pool2d). */
 export function avgPool2d(x: Tensor, kernelSize: Size2, options: AvgPool2dOptions = {}): Tensor {
   const op = "avgPool2d";
-  checkTensor(op, "input", x);
-  optionsObject(op, options);
-  const { nc, H, W } = planes(op, x);
-  const k = sizeArg(op, "kernelSize", kernelSize, 2, 1);
-  const s = options.stride === undefined || options.stride === null ? k : sizeArg(op, "stride", options.stride, 2, 1);
-  const p = sizeArg(op, "padding", options.padding ?? 0, 2, 0);
+  const { nc, H, W, k, s, p } = windowArgs(op, x, kernelSize, options);
   const ceil = !!options.ceilMode;
   const includePad = options.countIncludePad ?? true;
   if (typeof includePad !== "boolean") throw new TypeError(`${op}: countIncludePad must be a boolean, got ${describe(includePad)}`);
