@@ -13,6 +13,8 @@
 // from the PyTorch formula); the kernels trust it and touch only x[0..N*C*H*W) and
 // col[0..C*kH*kW*N*OH*OW).
 
+import { addRow, addScalarRow } from "./common";
+
 /** Copy n floats (SIMD body, scalar tail). */
 // @ts-ignore: decorator
 @inline
@@ -20,21 +22,6 @@ function copyRow(dst: usize, src: usize, n: i32): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
   for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
-}
-
-/** dst[0..n) += src[0..n). */
-// @ts-ignore: decorator
-@inline
-function addRow(dst: usize, src: usize, n: i32): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
-  }
 }
 
 /** Zero n floats. */
@@ -166,19 +153,9 @@ export function cnp_to_nchw_f32(out: usize, src: usize, bias: usize, N: i32, C: 
   const pBytes = <usize>P << 2;
   for (let c = 0; c < C; c++) {
     const b: f32 = bias ? load<f32>(bias + (<usize>c << 2)) : 0;
-    const bv = f32x4.splat(b);
     for (let n = 0; n < N; n++) {
       const s = src + (<usize>c * <usize>N + <usize>n) * pBytes;
-      const d = out + (<usize>n * <usize>C + <usize>c) * pBytes;
-      let i = 0;
-      for (; i + 4 <= P; i += 4) {
-        const o = <usize>i << 2;
-        v128.store(d + o, f32x4.add(v128.load(s + o), bv));
-      }
-      for (; i < P; i++) {
-        const o = <usize>i << 2;
-        store<f32>(d + o, load<f32>(s + o) + b);
-      }
+      addScalarRow(out + (<usize>n * <usize>C + <usize>c) * pBytes, s, b, P);
     }
   }
 }
@@ -222,18 +199,8 @@ export function bias_add_nchw_f32(x: usize, bias: usize, N: i32, C: i32, P: i32)
   const pBytes = <usize>P << 2;
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
-      const b = load<f32>(bias + (<usize>c << 2));
-      const bv = f32x4.splat(b);
       const d = x + (<usize>n * <usize>C + <usize>c) * pBytes;
-      let i = 0;
-      for (; i + 4 <= P; i += 4) {
-        const o = <usize>i << 2;
-        v128.store(d + o, f32x4.add(v128.load(d + o), bv));
-      }
-      for (; i < P; i++) {
-        const o = <usize>i << 2;
-        store<f32>(d + o, load<f32>(d + o) + b);
-      }
+      addScalarRow(d, d, load<f32>(bias + (<usize>c << 2)), P);
     }
   }
 }

@@ -7,6 +7,7 @@
 // small recursion (depth <= 8, counters live in wasm locals: no scratch memory, safe with shared memory).
 
 import { loadK, storeK, exp4, log4, promoteLo, promoteHi } from "./simd_math";
+import { rowSum64, axpyRow } from "./common";
 
 // ================================================================= binary
 
@@ -201,18 +202,7 @@ export function binary_f32(op: i32, out: usize, a: usize, b: usize, ndim: i32, d
 
 /** out[0] += sum of L contiguous floats, accumulated in f64 (two f64x2 accumulators). */
 function rowSumInto(out: usize, src: usize, L: i32): void {
-  let acc0 = f64x2.splat(0);
-  let acc1 = f64x2.splat(0);
-  let i = 0;
-  for (; i + 4 <= L; i += 4) {
-    const v = v128.load(src + (<usize>i << 2));
-    acc0 = f64x2.add(acc0, promoteLo(v));
-    acc1 = f64x2.add(acc1, promoteHi(v));
-  }
-  const s = f64x2.add(acc0, acc1);
-  let sum = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
-  for (; i < L; i++) sum += <f64>load<f32>(src + (<usize>i << 2));
-  store<f32>(out, <f32>(<f64>load<f32>(out) + sum));
+  store<f32>(out, <f32>(<f64>load<f32>(out) + rowSum64(src, L)));
 }
 
 /**
@@ -622,14 +612,5 @@ export function unary_bwd_f32(op: i32, dx: usize, x: usize, y: usize, dy: usize,
 
 /** y[i] += alpha * x[i] for i < n (gradient accumulation, SGD-like updates). */
 export function axpy_f32(y: usize, x: usize, n: i32, alpha: f32): void {
-  const av = f32x4.splat(alpha);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(av, v128.load(x + o))));
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(y + o, load<f32>(y + o) + alpha * load<f32>(x + o));
-  }
+  axpyRow(y, x, alpha, n);
 }

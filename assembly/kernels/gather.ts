@@ -2,6 +2,8 @@
 // x is viewed as rows of `rowSize` floats; indices are float values holding whole numbers (the
 // engine's only dtype), already validated by the TypeScript side (0 <= idx < rows).
 
+import { addRow } from "./common";
+
 /**
  * out[i, :] = x[idx[i], :] for i in 0..nIdx-1, rows of rowSize floats. One memory.copy per row
  * (bulk memory: the engine's fastest contiguous copy); rowSize 1 uses a plain load/store.
@@ -35,16 +37,7 @@ export function scatter_add_rows_f32(out: usize, src: usize, idx: usize, nIdx: i
   const rowBytes = <usize>rowSize << 2;
   let s = src;
   for (let i = 0; i < nIdx; i++) {
-    const o = out + <usize><i32>load<f32>(idx + (<usize>i << 2)) * rowBytes;
-    let k = 0;
-    for (; k + 4 <= rowSize; k += 4) {
-      const off = <usize>k << 2;
-      v128.store(o + off, f32x4.add(v128.load(o + off), v128.load(s + off)));
-    }
-    for (; k < rowSize; k++) {
-      const off = <usize>k << 2;
-      store<f32>(o + off, load<f32>(o + off) + load<f32>(s + off));
-    }
+    addRow(out + <usize><i32>load<f32>(idx + (<usize>i << 2)) * rowBytes, s, rowSize);
     s += rowBytes;
   }
 }

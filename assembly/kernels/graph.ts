@@ -8,38 +8,11 @@
 // (out[idx] += w·src[e]) and a plain gather (out[e] += w·x[idx]). Address 0 is never a tensor: the
 // allocator's heap starts above the static data.
 
+import { axpyRow, dotRow } from "./common";
+
 // @ts-ignore: decorator
 @inline function row(idx: usize, e: i32): usize {
   return idx == 0 ? <usize>e : <usize><i32>load<f32>(idx + (<usize>e << 2));
-}
-
-/** o[k] += a * v[k] for k < n: SIMD with a scalar tail. */
-// @ts-ignore: decorator
-@inline function axpyRow(o: usize, v: usize, a: f32, n: i32): void {
-  const av = f32x4.splat(a);
-  let k = 0;
-  for (; k + 4 <= n; k += 4) {
-    const off = <usize>k << 2;
-    v128.store(o + off, f32x4.add(v128.load(o + off), f32x4.mul(av, v128.load(v + off))));
-  }
-  for (; k < n; k++) {
-    const off = <usize>k << 2;
-    store<f32>(o + off, load<f32>(o + off) + a * load<f32>(v + off));
-  }
-}
-
-/** Dot product of two rows of n floats: four SIMD lanes, then the tail, summed in f32. */
-// @ts-ignore: decorator
-@inline function dotRow(a: usize, b: usize, n: i32): f32 {
-  let acc = f32x4.splat(0);
-  let k = 0;
-  for (; k + 4 <= n; k += 4) {
-    const off = <usize>k << 2;
-    acc = f32x4.add(acc, f32x4.mul(v128.load(a + off), v128.load(b + off)));
-  }
-  let s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-  for (; k < n; k++) s += load<f32>(a + (<usize>k << 2)) * load<f32>(b + (<usize>k << 2));
-  return s;
 }
 
 /**

@@ -4,19 +4,7 @@
 // unnormalized Hebbian rule) every field and energy below is an exact integer while n * P < 2^24, so
 // ties (a zero field) are detected exactly and energy comparisons carry no rounding.
 
-/** Dot product of two rows of n floats: four SIMD lanes, then the tail. */
-// @ts-ignore: decorator
-@inline function dotRow(a: usize, b: usize, n: i32): f32 {
-  let acc = f32x4.splat(0);
-  let k = 0;
-  for (; k + 4 <= n; k += 4) {
-    const off = <usize>k << 2;
-    acc = f32x4.add(acc, f32x4.mul(v128.load(a + off), v128.load(b + off)));
-  }
-  let s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-  for (; k < n; k++) s += load<f32>(a + (<usize>k << 2)) * load<f32>(b + (<usize>k << 2));
-  return s;
-}
+import { dotRow } from "./common";
 
 /** The update rule: the sign of the field h, keeping the current value when h is exactly 0. */
 // @ts-ignore: decorator

@@ -11,6 +11,7 @@
 // produce the same bits. Pointers of optional outputs / inputs may be 0 (skipped / weight 1, bias 0).
 
 import { loadK, storeK, promoteLo, promoteHi, hsum64 } from "./simd_math";
+import { rowSum64, laneF64, setLaneF32 } from "./common";
 
 // ---------------------------------------------------------------- helpers
 
@@ -18,22 +19,6 @@ import { loadK, storeK, promoteLo, promoteHi, hsum64 } from "./simd_math";
 // @ts-ignore: decorator
 @inline function invStd(v: f32, eps: f64): f32 {
   return <f32>(1.0 / Math.sqrt(<f64>v + eps));
-}
-
-/** Sum of L contiguous floats in f64. */
-// @ts-ignore: decorator
-@inline function runSum(p: usize, L: i32): f64 {
-  let a0 = f64x2.splat(0);
-  let a1 = f64x2.splat(0);
-  let i = 0;
-  for (; i + 4 <= L; i += 4) {
-    const v = v128.load(p + (<usize>i << 2));
-    a0 = f64x2.add(a0, promoteLo(v));
-    a1 = f64x2.add(a1, promoteHi(v));
-  }
-  let s = hsum64(a0, a1);
-  for (; i < L; i++) s += <f64>load<f32>(p + (<usize>i << 2));
-  return s;
 }
 
 /** Sum of (x - m)^2 over L contiguous floats, all in f64. */
@@ -87,24 +72,6 @@ let dySumsSecond: f64 = 0;
   }
   dySumsSecond = t;
   return s;
-}
-
-/** v with lane q (0..3, not a constant) set to s. */
-// @ts-ignore: decorator
-@inline function setLane(v: v128, q: i32, s: f32): v128 {
-  if (q == 0) return f32x4.replace_lane(v, 0, s);
-  if (q == 1) return f32x4.replace_lane(v, 1, s);
-  if (q == 2) return f32x4.replace_lane(v, 2, s);
-  return f32x4.replace_lane(v, 3, s);
-}
-
-/** Lane q (0..3, not a constant) of the four f64 lanes lo0, lo1, hi0, hi1. */
-// @ts-ignore: decorator
-@inline function lane64(lo: v128, hi: v128, q: i32): f64 {
-  if (q == 0) return f64x2.extract_lane(lo, 0);
-  if (q == 1) return f64x2.extract_lane(lo, 1);
-  if (q == 2) return f64x2.extract_lane(hi, 0);
-  return f64x2.extract_lane(hi, 1);
 }
 
 // @ts-ignore: decorator
@@ -167,7 +134,7 @@ export function batch_norm_stats_f32(mean: usize, var_: usize, x: usize, n: i32,
   for (let ch = 0; ch < c; ch++) {
     const base = x + <usize>ch * chBytes;
     let s: f64 = 0;
-    for (let i = 0; i < n; i++) s += runSum(base + <usize>i * rowBytes, l);
+    for (let i = 0; i < n; i++) s += rowSum64(base + <usize>i * rowBytes, l);
     const m = s / M;
     let q: f64 = 0;
     for (let i = 0; i < n; i++) q += runSqDev(base + <usize>i * rowBytes, l, m);
@@ -192,8 +159,8 @@ export function batch_norm_f32(
       // per-lane constants in scalar code (the same expressions as the l > 1 path); lanes past k stay 0
       let sv = f32x4.splat(0), bv = f32x4.splat(0);
       for (let q = 0; q < k; q++) {
-        sv = setLane(sv, q, invStd(at(var_, ch + q), eps) * (weight ? at(weight, ch + q) : 1));
-        if (bias) bv = setLane(bv, q, at(bias, ch + q));
+        sv = setLaneF32(sv, q, invStd(at(var_, ch + q), eps) * (weight ? at(weight, ch + q) : 1));
+        if (bias) bv = setLaneF32(bv, q, at(bias, ch + q));
       }
       const mv = loadK(mean + (<usize>ch << 2), k, 0);
       const off = <usize>ch << 2;
@@ -265,17 +232,17 @@ export function batch_norm_bwd_f32(
       // per-lane constants in scalar code (the same expressions as the l > 1 path)
       let sv = f32x4.splat(0), k1v = f32x4.splat(0), k2v = f32x4.splat(0);
       for (let q = 0; q < k; q++) {
-        const sg = lane64(s0, s1, q);
-        const sgd = lane64(t0, t1, q);
+        const sg = laneF64(s0, s1, q);
+        const sgd = laneF64(t0, t1, q);
         const inv = invStd(at(var_, ch + q), eps);
         if (dbias) put(dbias, ch + q, <f32>sg);
         if (dweight) put(dweight, ch + q, <f32>(sgd * <f64>inv));
         const s = inv * (weight ? at(weight, ch + q) : 1);
         const k1: f32 = training ? <f32>(sg / M) : 0;
         const k2: f32 = training ? <f32>(sgd / M * <f64>inv * <f64>inv) : 0;
-        sv = setLane(sv, q, s);
-        k1v = setLane(k1v, q, k1);
-        k2v = setLane(k2v, q, k2);
+        sv = setLaneF32(sv, q, s);
+        k1v = setLaneF32(k1v, q, k1);
+        k2v = setLaneF32(k2v, q, k2);
       }
       if (!dx || M == 0) continue;
       for (let i = 0; i < n; i++) {
@@ -347,7 +314,7 @@ export function layer_norm_f32(
   for (let r = 0; r < rows; r++) {
     const px = x + <usize>r * rowBytes;
     const py = y + <usize>r * rowBytes;
-    const m64 = runSum(px, d) / <f64>d;
+    const m64 = rowSum64(px, d) / <f64>d;
     const rs = <f32>(1.0 / Math.sqrt(runSqDev(px, d, m64) / <f64>d + eps));
     const m = <f32>m64;
     put(mean, r, m);

@@ -3,25 +3,9 @@
 // four neighbouring inner positions (contiguous in memory) while walking dim.
 
 import { loadK, storeK, sel, promoteLo, promoteHi } from "./simd_math";
+import { rowSum64 } from "./common";
 
 // ================================================================= sum
-
-/** Sum of L contiguous floats, f64 accumulation (4 lanes in two f64x2), one final rounding by the caller. */
-// @ts-ignore: decorator
-@inline function rowSum64(p: usize, L: i32): f64 {
-  let a0 = f64x2.splat(0);
-  let a1 = f64x2.splat(0);
-  let i = 0;
-  for (; i + 4 <= L; i += 4) {
-    const v = v128.load(p + (<usize>i << 2));
-    a0 = f64x2.add(a0, promoteLo(v));
-    a1 = f64x2.add(a1, promoteHi(v));
-  }
-  const s = f64x2.add(a0, a1);
-  let sum = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
-  for (; i < L; i++) sum += <f64>load<f32>(p + (<usize>i << 2));
-  return sum;
-}
 
 /**
  * out[o, i] = sum_d x[o, d, i]. Every output is accumulated in f64 (SIMD lanes promoted to f64x2) and rounded

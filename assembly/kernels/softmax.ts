@@ -4,6 +4,7 @@
 // walking dim with stride inner. Tails use partial vectors, so every element goes through the same vector code.
 
 import { loadK, storeK, sel, exp4, exp1, promoteLo, promoteHi, demote2 } from "./simd_math";
+import { rowSum64, laneF32, laneF64, setLaneF32, setLaneI32 } from "./common";
 
 // ================================================================= helpers
 
@@ -44,55 +45,6 @@ import { loadK, storeK, sel, exp4, exp1, promoteLo, promoteHi, demote2 } from ".
   }
   const s = f64x2.add(a0, a1);
   return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
-}
-
-/** Sum of L contiguous floats in f64. */
-// @ts-ignore: decorator
-@inline function rowSum64(p: usize, L: i32): f64 {
-  let a0 = f64x2.splat(0);
-  let a1 = f64x2.splat(0);
-  let i = 0;
-  for (; i + 4 <= L; i += 4) {
-    const v = v128.load(p + (<usize>i << 2));
-    a0 = f64x2.add(a0, promoteLo(v));
-    a1 = f64x2.add(a1, promoteHi(v));
-  }
-  const s = f64x2.add(a0, a1);
-  let sum = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
-  for (; i < L; i++) sum += <f64>load<f32>(p + (<usize>i << 2));
-  return sum;
-}
-
-// @ts-ignore: decorator
-@inline function laneF(v: v128, l: i32): f32 {
-  if (l == 0) return f32x4.extract_lane(v, 0);
-  if (l == 1) return f32x4.extract_lane(v, 1);
-  if (l == 2) return f32x4.extract_lane(v, 2);
-  return f32x4.extract_lane(v, 3);
-}
-
-// @ts-ignore: decorator
-@inline function laneD(lo: v128, hi: v128, l: i32): f64 {
-  if (l == 0) return f64x2.extract_lane(lo, 0);
-  if (l == 1) return f64x2.extract_lane(lo, 1);
-  if (l == 2) return f64x2.extract_lane(hi, 0);
-  return f64x2.extract_lane(hi, 1);
-}
-
-// @ts-ignore: decorator
-@inline function setLaneF(v: v128, l: i32, x: f32): v128 {
-  if (l == 0) return f32x4.replace_lane(v, 0, x);
-  if (l == 1) return f32x4.replace_lane(v, 1, x);
-  if (l == 2) return f32x4.replace_lane(v, 2, x);
-  return f32x4.replace_lane(v, 3, x);
-}
-
-// @ts-ignore: decorator
-@inline function setLaneI(v: v128, l: i32, x: i32): v128 {
-  if (l == 0) return i32x4.replace_lane(v, 0, x);
-  if (l == 1) return i32x4.replace_lane(v, 1, x);
-  if (l == 2) return i32x4.replace_lane(v, 2, x);
-  return i32x4.replace_lane(v, 3, x);
 }
 
 /** Column-block max over dim (k lanes at p, stride rowBytes), NaN-propagating. */
@@ -264,7 +216,7 @@ export function log_softmax_f32(out: usize, x: usize, outer: i32, dim: i32, inne
         a1 = f64x2.add(a1, promoteHi(e));
       }
       let lv = f32x4.splat(0);
-      for (let l = 0; l < k; l++) lv = setLaneF(lv, l, <f32>Math.log(laneD(a0, a1, l)));
+      for (let l = 0; l < k; l++) lv = setLaneF32(lv, l, <f32>Math.log(laneF64(a0, a1, l)));
       for (let d = 0; d < dim; d++) {
         const r = <usize>d * rowBytes + off;
         storeK(qb + r, f32x4.sub(f32x4.sub(loadK(pb + r, k, 0), mv), lv), k);
@@ -397,7 +349,7 @@ export function cross_entropy_f32(
         count++;
         if (tt < 0) { store<f32>(lp, NaN); continue; }
         const xt = load<f32>(pb + <usize>tt * rowBytes + off + (<usize>l << 2));
-        store<f32>(lp, ceLoss(laneF(mv, l), laneD(a0, a1, l), laneD(b0, b1, l), xt, c, smoothing));
+        store<f32>(lp, ceLoss(laneF32(mv, l), laneF64(a0, a1, l), laneF64(b0, b1, l), xt, c, smoothing));
       }
     }
   }
@@ -463,8 +415,8 @@ export function cross_entropy_bwd_f32(
       let gv = f32x4.splat(0);
       for (let l = 0; l < k; l++) {
         const tt = classOf(load<f32>(target + ep + (<usize>l << 2)), c, ignoreIndex);
-        tv = setLaneI(tv, l, tt);
-        gv = setLaneF(gv, l, tt == -1 ? 0 : tt == -2 ? NaN : dloss ? load<f32>(dloss + ep + (<usize>l << 2)) : dlossScalar);
+        tv = setLaneI32(tv, l, tt);
+        gv = setLaneF32(gv, l, tt == -1 ? 0 : tt == -2 ? NaN : dloss ? load<f32>(dloss + ep + (<usize>l << 2)) : dlossScalar);
       }
       const keep = i32x4.ne(tv, i32x4.splat(-1));
       const mv = colMax(pb + off, k, c, rowBytes);
@@ -555,7 +507,7 @@ export function cross_entropy_prob_f32(
       }
       const ep = <usize>(b * inner + i) << 2;
       for (let l = 0; l < k; l++) {
-        const v = laneD(a0, a1, l) * Math.log(laneD(s0, s1, l)) - laneD(b0, b1, l);
+        const v = laneF64(a0, a1, l) * Math.log(laneF64(s0, s1, l)) - laneF64(b0, b1, l);
         store<f32>(loss + ep + (<usize>l << 2), <f32>v);
       }
     }

@@ -1,0 +1,119 @@
+// Row and lane helpers shared by several kernel files. All @inline, so every caller gets the same code it would
+// have written itself (same operation order, same accumulations): one definition, identical bits everywhere.
+// Not exported from the module.
+
+import { promoteLo, promoteHi, hsum64 } from "./simd_math";
+
+// ---------------------------------------------------------------- rows of contiguous floats
+
+/** Sum of L contiguous floats in f64 (four lanes in two f64x2, lanes summed by hsum64, then the scalar tail). */
+// @ts-ignore: decorator
+@inline export function rowSum64(p: usize, L: i32): f64 {
+  let a0 = f64x2.splat(0);
+  let a1 = f64x2.splat(0);
+  let i = 0;
+  for (; i + 4 <= L; i += 4) {
+    const v = v128.load(p + (<usize>i << 2));
+    a0 = f64x2.add(a0, promoteLo(v));
+    a1 = f64x2.add(a1, promoteHi(v));
+  }
+  let s = hsum64(a0, a1);
+  for (; i < L; i++) s += <f64>load<f32>(p + (<usize>i << 2));
+  return s;
+}
+
+/** Dot product of two rows of n floats: four SIMD lanes, then the tail, summed in f32. */
+// @ts-ignore: decorator
+@inline export function dotRow(a: usize, b: usize, n: i32): f32 {
+  let acc = f32x4.splat(0);
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const off = <usize>k << 2;
+    acc = f32x4.add(acc, f32x4.mul(v128.load(a + off), v128.load(b + off)));
+  }
+  let s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  for (; k < n; k++) s += load<f32>(a + (<usize>k << 2)) * load<f32>(b + (<usize>k << 2));
+  return s;
+}
+
+/** o[k] += a * v[k] for k < n: SIMD with a scalar tail. */
+// @ts-ignore: decorator
+@inline export function axpyRow(o: usize, v: usize, a: f32, n: i32): void {
+  const av = f32x4.splat(a);
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const off = <usize>k << 2;
+    v128.store(o + off, f32x4.add(v128.load(o + off), f32x4.mul(av, v128.load(v + off))));
+  }
+  for (; k < n; k++) {
+    const off = <usize>k << 2;
+    store<f32>(o + off, load<f32>(o + off) + a * load<f32>(v + off));
+  }
+}
+
+/** dst[0..n) += src[0..n): SIMD with a scalar tail. */
+// @ts-ignore: decorator
+@inline export function addRow(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+  }
+}
+
+/** dst[0..n) = src[0..n) + b (dst may be src): SIMD with a scalar tail. */
+// @ts-ignore: decorator
+@inline export function addScalarRow(dst: usize, src: usize, b: f32, n: i32): void {
+  const bv = f32x4.splat(b);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, f32x4.add(v128.load(src + o), bv));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, load<f32>(src + o) + b);
+  }
+}
+
+// ---------------------------------------------------------------- lanes chosen at run time (l in 0..3)
+
+/** Lane l of the f32x4 v. */
+// @ts-ignore: decorator
+@inline export function laneF32(v: v128, l: i32): f32 {
+  if (l == 0) return f32x4.extract_lane(v, 0);
+  if (l == 1) return f32x4.extract_lane(v, 1);
+  if (l == 2) return f32x4.extract_lane(v, 2);
+  return f32x4.extract_lane(v, 3);
+}
+
+/** Lane l of the four f64 lanes lo0, lo1, hi0, hi1. */
+// @ts-ignore: decorator
+@inline export function laneF64(lo: v128, hi: v128, l: i32): f64 {
+  if (l == 0) return f64x2.extract_lane(lo, 0);
+  if (l == 1) return f64x2.extract_lane(lo, 1);
+  if (l == 2) return f64x2.extract_lane(hi, 0);
+  return f64x2.extract_lane(hi, 1);
+}
+
+/** v with f32 lane l set to x. */
+// @ts-ignore: decorator
+@inline export function setLaneF32(v: v128, l: i32, x: f32): v128 {
+  if (l == 0) return f32x4.replace_lane(v, 0, x);
+  if (l == 1) return f32x4.replace_lane(v, 1, x);
+  if (l == 2) return f32x4.replace_lane(v, 2, x);
+  return f32x4.replace_lane(v, 3, x);
+}
+
+/** v with i32 lane l set to x. */
+// @ts-ignore: decorator
+@inline export function setLaneI32(v: v128, l: i32, x: i32): v128 {
+  if (l == 0) return i32x4.replace_lane(v, 0, x);
+  if (l == 1) return i32x4.replace_lane(v, 1, x);
+  if (l == 2) return i32x4.replace_lane(v, 2, x);
+  return i32x4.replace_lane(v, 3, x);
+}
