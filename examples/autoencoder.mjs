@@ -5,10 +5,10 @@
 // Prints the test reconstruction MSE beside a trivial baseline (always predicting the mean training image)
 // and writes out/autoencoder.svg (originals, reconstructions, decoded blends). The last line is JSON.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import * as nt from "../dist/neurite.js";
 import { loadDigits } from "./lib/mnist-data.mjs";
 import { digitRowsSvg } from "./lib/svg-digits.mjs";
+import { exampleArgs } from "./lib/cli.mjs";
 
 const HELP = `Usage: node examples/autoencoder.mjs [options]
 
@@ -24,38 +24,19 @@ Options:
   -h, --help         show this help
 `;
 
-const { values: opts } = parseArgs({
-  options: {
-    epochs: { type: "string", default: "10" },
-    code: { type: "string", default: "16" },
-    hidden: { type: "string", default: "256" },
-    "batch-size": { type: "string", default: "64" },
-    lr: { type: "string", default: "2e-3" },
-    "train-limit": { type: "string", default: "0" },
-    seed: { type: "string", default: "0" },
-    out: { type: "string", default: "out" },
-    help: { type: "boolean", short: "h", default: false },
-  },
+const { opts, int, positive } = exampleArgs(HELP, {
+  epochs: { type: "string", default: "10" },
+  code: { type: "string", default: "16" },
+  hidden: { type: "string", default: "256" },
+  "batch-size": { type: "string", default: "64" },
+  lr: { type: "string", default: "2e-3" },
+  "train-limit": { type: "string", default: "0" },
+  seed: { type: "string", default: "0" },
+  out: { type: "string", default: "out" },
 });
-if (opts.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
-const int = (name, min) => {
-  const v = Number(opts[name]);
-  if (!Number.isInteger(v) || v < min) {
-    console.error(`invalid --${name}: ${opts[name]}\n\n${HELP}`);
-    process.exit(2);
-  }
-  return v;
-};
 const epochs = int("epochs", 1), code = int("code", 1), hidden = int("hidden", 1), batchSize = int("batch-size", 1);
 const trainLimit = int("train-limit", 0), seed = int("seed", 0);
-const lr = Number(opts.lr);
-if (!(lr > 0)) {
-  console.error(`invalid --lr: ${opts.lr}\n\n${HELP}`);
-  process.exit(2);
-}
+const lr = positive("lr");
 
 const started = performance.now();
 await nt.ready();

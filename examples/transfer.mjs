@@ -8,9 +8,9 @@
 // How much transfers depends on the tasks: measured with the defaults otherwise, --task-a 0-4 --task-b 5-9
 // (features learned from five digits, reused for the other five) gained 3 points from 100 labels and
 // nothing from 1000, while 0-7 -> 8-9 gains about 10 points. The last line is JSON.
-import { parseArgs } from "node:util";
 import * as nt from "../dist/neurite.js";
 import { loadDigits } from "./lib/mnist-data.mjs";
+import { exampleArgs } from "./lib/cli.mjs";
 
 const HELP = `Usage: node examples/transfer.mjs [options]
 
@@ -25,26 +25,15 @@ Options:
   -h, --help         show this help
 `;
 
-const { values: opts } = parseArgs({
-  options: {
-    "task-a": { type: "string", default: "0-7" },
-    "task-b": { type: "string", default: "8-9" },
-    epochs: { type: "string", default: "5" },
-    "b-train": { type: "string", default: "100" },
-    "head-epochs": { type: "string", default: "150" },
-    hidden: { type: "string", default: "256,64" },
-    seed: { type: "string", default: "0" },
-    help: { type: "boolean", short: "h", default: false },
-  },
+const { opts, bad } = exampleArgs(HELP, {
+  "task-a": { type: "string", default: "0-7" },
+  "task-b": { type: "string", default: "8-9" },
+  epochs: { type: "string", default: "5" },
+  "b-train": { type: "string", default: "100" },
+  "head-epochs": { type: "string", default: "150" },
+  hidden: { type: "string", default: "256,64" },
+  seed: { type: "string", default: "0" },
 });
-if (opts.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
-const bad = (name, v) => {
-  console.error(`invalid --${name}: ${v}\n\n${HELP}`);
-  process.exit(2);
-};
 const int = (name, v, min) => (Number.isInteger(v) && v >= min ? v : bad(name, v));
 /** "0-7" or "8,9" as a sorted list of distinct digits (at least two). */
 function digits(name, text) {
