@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import * as nt from "../src/index";
 import type { Tensor } from "../src/index";
 import { expectCloseTo } from "./helpers/close";
+import { expectBackwardLeavesNothing } from "./helpers/memory";
 
 interface Fx { shape: number[]; data: number[]; requiresGrad?: boolean }
 interface Case { name: string; op: string; args: Record<string, any>; inputs: Fx[]; output: Fx; grads: (Fx | null)[] }
@@ -196,17 +197,7 @@ describe("stats op memory", () => {
       ["norm 3", () => nt.norm(x, 3, 1)],
       ["norm 0.5", () => nt.norm(x, 0.5, 1)],
     ];
-    for (const [name, f] of calls) {
-      const before = nt.memory().numTensors;
-      const out = f();
-      const seed = nt.onesLike(out);
-      out.backward(seed);
-      seed.dispose();
-      out.dispose();
-      x.grad!.dispose();
-      x.grad = null;
-      expect(nt.memory().numTensors, name).toBe(before);
-    }
+    expectBackwardLeavesNothing(x, calls);
     // without grad: no node, the saved tensors are freed at once
     const before = nt.memory().numTensors;
     nt.noGrad(() => nt.var(x, 1)).dispose();

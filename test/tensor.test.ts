@@ -1,6 +1,7 @@
 // Tensors, scopes and memory accounting.
 import { describe, it, expect } from "vitest";
 import * as nt from "../src/index";
+import { expectBackwardLeavesNothing } from "./helpers/memory";
 
 describe("creating and reading tensors", () => {
   it("builds from nested arrays, flat arrays, Float32Array and numbers", () => {
@@ -139,17 +140,7 @@ describe("scopes and memory", () => {
       ["max()", () => x.max()],
       ["dropout", () => nt.dropout(x, 0.5)],
     ];
-    for (const [name, f] of calls) {
-      const before = nt.memory().numTensors;
-      const out = f();
-      const seed = nt.onesLike(out);
-      out.backward(seed);
-      seed.dispose();
-      out.dispose();
-      x.grad!.dispose();
-      x.grad = null;
-      expect(nt.memory().numTensors, name).toBe(before);
-    }
+    expectBackwardLeavesNothing(x, calls);
     nt.dispose([x, t, labels, probs]);
   });
 
