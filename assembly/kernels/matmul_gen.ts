@@ -891,6 +891,66 @@ function mm_d2x4(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usiz
   store_part4(c + 1 * ldc, hsum4(s10, s11, s12, s13), 4, beta);
 }
 
+// @ts-ignore: decorator
+@inline
+function mm_d1x6(c: usize, ldc: usize, a: usize, lda: usize, b: usize, ldb: usize, k: i32, beta: i32): void {
+  let a0 = a;
+  let b0 = b;
+  let b1 = b0 + ldb;
+  let b2 = b1 + ldb;
+  let b3 = b2 + ldb;
+  let b4 = b3 + ldb;
+  let b5 = b4 + ldb;
+  let s00 = f32x4.splat(0);
+  let s01 = f32x4.splat(0);
+  let s02 = f32x4.splat(0);
+  let s03 = f32x4.splat(0);
+  let s04 = f32x4.splat(0);
+  let s05 = f32x4.splat(0);
+  let kk = k >> 2;
+  while (kk) {
+    const y0 = v128.load(b0);
+    const y1 = v128.load(b1);
+    const y2 = v128.load(b2);
+    const y3 = v128.load(b3);
+    const y4 = v128.load(b4);
+    const y5 = v128.load(b5);
+    const x0 = v128.load(a0);
+    s00 = f32x4.add(s00, f32x4.mul(x0, y0));
+    s01 = f32x4.add(s01, f32x4.mul(x0, y1));
+    s02 = f32x4.add(s02, f32x4.mul(x0, y2));
+    s03 = f32x4.add(s03, f32x4.mul(x0, y3));
+    s04 = f32x4.add(s04, f32x4.mul(x0, y4));
+    s05 = f32x4.add(s05, f32x4.mul(x0, y5));
+    a0 += 16;
+    b0 += 16;
+    b1 += 16;
+    b2 += 16;
+    b3 += 16;
+    b4 += 16;
+    b5 += 16;
+    kk--;
+  }
+  const t = k & 3;
+  if (t) {
+    const y0 = load_part4(b0, t);
+    const y1 = load_part4(b1, t);
+    const y2 = load_part4(b2, t);
+    const y3 = load_part4(b3, t);
+    const y4 = load_part4(b4, t);
+    const y5 = load_part4(b5, t);
+    const x0 = load_part4(a0, t);
+    s00 = f32x4.add(s00, f32x4.mul(x0, y0));
+    s01 = f32x4.add(s01, f32x4.mul(x0, y1));
+    s02 = f32x4.add(s02, f32x4.mul(x0, y2));
+    s03 = f32x4.add(s03, f32x4.mul(x0, y3));
+    s04 = f32x4.add(s04, f32x4.mul(x0, y4));
+    s05 = f32x4.add(s05, f32x4.mul(x0, y5));
+  }
+  store_part4(c, hsum4(s00, s01, s02, s03), 4, beta);
+  store_part4(c + 16, hsum4(s04, s05, f32x4.splat(0), f32x4.splat(0)), 2, beta);
+}
+
 /**
  * C[mr x n] (+)= A[mr x k] . B[n x k]^T, mr in 1..2: rows of A (lda bytes apart) and of B (ldb bytes
  * apart) both contiguous along k; 4 rows of B at a time. k >= 1.
@@ -901,20 +961,26 @@ export function mm_dot(mr: i32, c: usize, ldc: usize, a: usize, lda: usize, b: u
     for (; j + 4 <= n; j += 4) {
       mm_d2x4(c, ldc, a, lda, b, ldb, k, beta);
       c += 16;
-      b += ldb << 2;
+      b += ldb * 4;
     }
-    const t = n - j;
+    let t = n - j;
     if (t == 3) mm_d2x3(c, ldc, a, lda, b, ldb, k, beta);
     else if (t == 2) mm_d2x2(c, ldc, a, lda, b, ldb, k, beta);
     else if (t == 1) mm_d2x1(c, ldc, a, lda, b, ldb, k, beta);
   } else if (mr == 1) {
     let j = 0;
-    for (; j + 4 <= n; j += 4) {
+    for (; j + 6 <= n; j += 6) {
+      mm_d1x6(c, ldc, a, lda, b, ldb, k, beta);
+      c += 24;
+      b += ldb * 6;
+    }
+    let t = n - j;
+    if (t >= 4) {
       mm_d1x4(c, ldc, a, lda, b, ldb, k, beta);
       c += 16;
       b += ldb << 2;
+      t -= 4;
     }
-    const t = n - j;
     if (t == 3) mm_d1x3(c, ldc, a, lda, b, ldb, k, beta);
     else if (t == 2) mm_d1x2(c, ldc, a, lda, b, ldb, k, beta);
     else if (t == 1) mm_d1x1(c, ldc, a, lda, b, ldb, k, beta);
