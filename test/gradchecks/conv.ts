@@ -2,18 +2,7 @@
 // shapes with stride, padding, dilation and groups all away from 1/0 somewhere.
 import * as nt from "../../src/index";
 import type { Tensor } from "../../src/index";
-
-/** Seeded values in [-2, 2), requiring grad. */
-function input(shape: number[], seed: number): Tensor {
-  let s = (seed * 2654435761) >>> 0;
-  const n = shape.reduce((a, b) => a * b, 1);
-  const v = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    v[i] = -2 + ((s >>> 8) / 2 ** 24) * 4;
-  }
-  return nt.tensor(v, shape, { requiresGrad: true });
-}
+import { seededInput as input } from "../helpers/inputs"; // seeded values in [lo, hi), default [-2, 2), requiring grad
 
 /**
  * A seeded permutation of -2, -2 + 0.05, ...: every two elements differ by at least 0.05, far
