@@ -12,23 +12,9 @@ import { loadCore, randomFloats } from "./harness";
 
 const core = loadCore();
 const ex = core.exports;
-const SENTINEL = 12345.5;
 
-/** An output region of n floats with 4 guard floats on each side. */
-function guarded(n: number, fill = NaN) {
-  const base = core.empty(n + 8, SENTINEL);
-  const ptr = base + 16;
-  new Float32Array(ex.memory.buffer, ptr, n).fill(fill);
-  return {
-    ptr,
-    get: () => core.get(ptr, n),
-    guardsIntact: () => {
-      const all = core.get(base, n + 8);
-      for (const i of [0, 1, 2, 3, n + 4, n + 5, n + 6, n + 7]) if (all[i] !== SENTINEL) return false;
-      return true;
-    },
-  };
-}
+/** An output region of n floats (16-byte aligned) with 4 guard floats on each side. */
+const guarded = (n: number, fill = NaN) => core.guarded(n, fill, 4);
 
 interface Geo { N: number; C: number; H: number; W: number; OH: number; OW: number; kH: number; kW: number;
   sH: number; sW: number; pH: number; pW: number; dH: number; dW: number }

@@ -7,25 +7,10 @@ import { loadCore, randomFloats } from "./harness";
 
 const core = loadCore();
 const ex = core.exports;
-const SENTINEL = 12345.5;
 const fr = Math.fround;
 
 /** An output region of n floats (filled with `fill`) with 5 sentinel floats before and 4 after. */
-function guarded(n: number, fill = 0) {
-  const base = core.empty(n + 9, SENTINEL);
-  const ptr = base + 20;
-  new Float32Array(ex.memory.buffer, ptr, n).fill(fill);
-  return {
-    ptr,
-    get: () => core.get(ptr, n),
-    set: (v: ArrayLike<number>) => new Float32Array(ex.memory.buffer, ptr, n).set(v),
-    guardsIntact: () => {
-      const all = core.get(base, n + 9);
-      for (const i of [0, 1, 2, 3, 4, n + 5, n + 6, n + 7, n + 8]) if (all[i] !== SENTINEL) return false;
-      return true;
-    },
-  };
-}
+const guarded = (n: number, fill = 0) => core.guarded(n, fill);
 
 /** Deterministic node ids in [0, rows), with repeats. */
 function ids(n: number, rows: number, seed: number): number[] {

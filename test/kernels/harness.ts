@@ -9,12 +9,24 @@ const wasmPath = fileURLToPath(new URL("../../dist/neurite.wasm", import.meta.ur
 /** The value guard floats around an output hold; a kernel that writes past its output changes one. */
 export const SENTINEL = 12345.5;
 
-/** An output region with 5 guard floats before it (so it starts 4 bytes past 16-byte alignment) and 4 after. */
+/**
+ * An output region with guard floats around it: `lead` before (5 by default, so it starts 4 bytes past
+ * 16-byte alignment; 4 makes it 16-byte aligned) and 4 after.
+ */
 export interface Guarded {
   ptr: number;
   get(): Float32Array;
+  /** The region read as i32 values. */
+  getI32(): Int32Array;
+  /** Overwrite the region with `values` (at most its length). */
+  set(values: ArrayLike<number>): void;
   /** True while every guard float still holds SENTINEL. */
   guardsIntact(): boolean;
+}
+
+/** Throw an Error with `msg` (for checks that report their own message). */
+export function fail(msg: string): never {
+  throw new Error(msg);
 }
 
 export interface Core {
@@ -30,8 +42,8 @@ export interface Core {
   getI32(ptr: number, n: number): Int32Array;
   /** Free every block allocated through this harness. */
   reset(): void;
-  /** A guarded output of n floats, filled with `init` (a value or values; default SENTINEL). */
-  guarded(n: number, init?: number | ArrayLike<number>): Guarded;
+  /** A guarded output of n floats, filled with `init` (a value or values; default SENTINEL), `lead` guards first (default 5). */
+  guarded(n: number, init?: number | ArrayLike<number>, lead?: number): Guarded;
 }
 
 export function loadCore(): Core {
@@ -76,19 +88,23 @@ export function loadCore(): Core {
     reset() {
       while (live.length) ex.free(live.pop());
     },
-    guarded(n, init = SENTINEL) {
-      const base = alloc((n + 9) * 4);
-      new Float32Array(ex.memory.buffer, base, n + 9).fill(SENTINEL);
-      const ptr = base + 20;
+    guarded(n, init = SENTINEL, lead = 5) {
+      const total = lead + n + 4;
+      const base = alloc(total * 4);
+      new Float32Array(ex.memory.buffer, base, total).fill(SENTINEL);
+      const ptr = base + lead * 4;
       const view = new Float32Array(ex.memory.buffer, ptr, n);
       if (typeof init === "number") view.fill(init);
       else view.set(init);
       return {
         ptr,
         get: () => new Float32Array(ex.memory.buffer, ptr, n).slice(),
+        getI32: () => new Int32Array(ex.memory.buffer, ptr, n).slice(),
+        set: (values) => new Float32Array(ex.memory.buffer, ptr, n).set(values),
         guardsIntact: () => {
-          const all = new Float32Array(ex.memory.buffer, base, n + 9);
-          for (const i of [0, 1, 2, 3, 4, n + 5, n + 6, n + 7, n + 8]) if (all[i] !== SENTINEL) return false;
+          const all = new Float32Array(ex.memory.buffer, base, total);
+          for (let i = 0; i < lead; i++) if (all[i] !== SENTINEL) return false;
+          for (let i = lead + n; i < total; i++) if (all[i] !== SENTINEL) return false;
           return true;
         },
       };

@@ -10,24 +10,10 @@ import { loadCore, randomFloats } from "./harness";
 
 const core = loadCore();
 const ex = core.exports;
-const SENTINEL = 12345.5;
 const f = Math.fround;
 
-function guarded(n: number) {
-  const base = core.empty(n + 8, SENTINEL);
-  const ptr = base + 16;
-  new Float32Array(ex.memory.buffer, ptr, n).fill(NaN);
-  return {
-    ptr,
-    get: () => core.get(ptr, n),
-    getI32: () => core.getI32(ptr, n),
-    guardsIntact: () => {
-      const all = core.get(base, n + 8);
-      for (const i of [0, 1, 2, 3, n + 4, n + 5, n + 6, n + 7]) if (all[i] !== SENTINEL) return false;
-      return true;
-    },
-  };
-}
+/** An output region of n floats (16-byte aligned, NaN-filled) with 4 guard floats on each side. */
+const guarded = (n: number) => core.guarded(n, NaN, 4);
 
 function expectSame(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
   expect(got.length, `${what}: length`).toBe(want.length);

@@ -13,27 +13,11 @@ import { loadCore, randomFloats } from "./harness";
 
 const core = loadCore();
 const ex = core.exports;
-const SENTINEL = 12345.5;
 const EPS = 2 ** -24;
 const TOL_ULPS = 16;
 
-/** n floats with 4 sentinel floats on each side; `values` fills it (else NaN, so unwritten outputs show). */
-function guarded(n: number, values?: ArrayLike<number>) {
-  const base = core.empty(n + 8, SENTINEL);
-  const ptr = base + 16;
-  const view = () => new Float32Array(ex.memory.buffer, ptr, n);
-  if (values) view().set(values);
-  else view().fill(NaN);
-  return {
-    ptr,
-    get: () => core.get(ptr, n),
-    guardsIntact: () => {
-      const all = core.get(base, n + 8);
-      for (const i of [0, 1, 2, 3, n + 4, n + 5, n + 6, n + 7]) if (all[i] !== SENTINEL) return false;
-      return true;
-    },
-  };
-}
+/** n floats (16-byte aligned) with 4 sentinel floats on each side; `values` fills it (else NaN, so unwritten outputs show). */
+const guarded = (n: number, values?: ArrayLike<number>) => core.guarded(n, values ?? NaN, 4);
 
 /** A value and its error-bound magnitude (the formula on |values| with subtractions added). */
 type V = { v: number; m: number };
