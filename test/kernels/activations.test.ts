@@ -8,17 +8,12 @@
 // bit; the others get N ulp + 8 * 2^-24 * |dy| * (sum of |terms| of the derivative formula) for cancellation,
 // plus the same argument-rounding term with f''.
 import { describe, it, expect } from "vitest";
-import { loadCore, randomFloats, ulp } from "./harness";
+import { loadCore, randomFloats, ulp, SENTINEL, fail } from "./harness";
 
 const core = loadCore();
 const ex = core.exports;
 const fr = Math.fround;
 const EPS = 2 ** -24;
-const SENTINEL = 12345.5;
-function fail(msg: string): never {
-  throw new Error(msg);
-}
-
 
 // ---- f64 references
 /** erfc(z) to ~1e-14 relative: series for |z| < 2.5, continued fraction beyond. */

@@ -6,15 +6,11 @@
 // (correctly rounded in all but rare cases): 1 ulp. Sums in reduce_broadcast are f64-accumulated per block
 // and added in f32 across outer reduced dims: bound (blocks + 1) * 2^-24 * sum|x|.
 import { describe, it, expect } from "vitest";
-import { loadCore, randomFloats } from "./harness";
+import { loadCore, randomFloats, fail } from "./harness";
 
 const core = loadCore();
 const ex = core.exports;
 const fr = Math.fround;
-const SENTINEL = 12345.5;
-function fail(msg: string): never {
-  throw new Error(msg);
-}
 
 /** One ulp of the f32 nearest to v. */
 function ulp(v: number): number {

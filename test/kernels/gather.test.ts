@@ -2,11 +2,10 @@
 // one float per element per occurrence in index order (scatter-add), so results must match an f32
 // emulation of the same order exactly; guard cells around every output catch stray writes.
 import { describe, it, expect } from "vitest";
-import { loadCore, randomFloats } from "./harness";
+import { loadCore, randomFloats, SENTINEL } from "./harness";
 
 const core = loadCore();
 const ex = core.exports;
-const SENTINEL = 12345.5;
 const fr = Math.fround;
 
 const guarded = (n: number, fill = SENTINEL) => core.guarded(n, fill);

@@ -6,16 +6,12 @@
 // <= 3 ulp, but (1-y)x + max(-x,0) can cancel: 4 ulp + 4u(|x| + 1). Its gradient (sigmoid(x) - y) g:
 // (3 ulp of sigmoid(x) + 1 ulp of the difference) * |g| + 1 ulp (sigmoid <= 2.4 ulp, a subtraction, a product).
 import { describe, it, expect } from "vitest";
-import { loadCore, randomFloats, ulp } from "./harness";
+import { loadCore, randomFloats, ulp, fail } from "./harness";
 
 const core = loadCore();
 const ex = core.exports;
 const fr = Math.fround;
 const U = 2 ** -24;
-const SENTINEL = 12345.5;
-function fail(msg: string): never {
-  throw new Error(msg);
-}
 const guarded = (n: number) => core.guarded(n);
 const sig = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 

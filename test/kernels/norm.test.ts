@@ -9,18 +9,13 @@
 // - the backward kernels are checked against the f64 formula: their f32 arithmetic (a handful of roundings per
 //   element, f64 sums) stays within 2^-20 (about 1e-6) of the magnitude of the terms combined.
 import { describe, it, expect } from "vitest";
-import { loadCore, randomFloats } from "./harness";
+import { loadCore, randomFloats, fail } from "./harness";
 
 const core = loadCore();
 const ex = core.exports;
 const fr = Math.fround;
-const SENTINEL = 12345.5;
 
 const guarded = (n: number) => core.guarded(n);
-
-function fail(msg: string): never {
-  throw new Error(msg);
-}
 
 /** |got - want| within 1e-12 relative of the exact value beyond f32 rounding of it. */
 function roundedEqual(got: number, exact: number, what: string): void {

@@ -11,7 +11,6 @@ import { loadCore, randomFloats } from "./harness";
 const core = loadCore();
 const ex = core.exports;
 const fr = Math.fround;
-const SENTINEL = 12345.5;
 const SIZES = [0, 1, 3, 17, 4032];
 
 const guarded = (values: Float32Array) => core.guarded(values.length, values);

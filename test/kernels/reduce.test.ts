@@ -4,15 +4,11 @@
 // (allowing 1e-15 * sum|x| for the different f64 summation order). max/min values and indices, expand_axis,
 // scatter_axis are exact. sumsq_f32 is an f64 sum of exact f64 squares: relative 1e-13.
 import { describe, it, expect } from "vitest";
-import { loadCore, randomFloats } from "./harness";
+import { loadCore, randomFloats, fail } from "./harness";
 
 const core = loadCore();
 const ex = core.exports;
 const fr = Math.fround;
-const SENTINEL = 12345.5;
-function fail(msg: string): never {
-  throw new Error(msg);
-}
 
 const guarded = (n: number) => core.guarded(n);
 

@@ -2,9 +2,7 @@
 // checks. Statistical bounds are 5 standard errors (false-failure probability ~6e-7 per check; the streams are
 // seeded, so a passing test passes forever).
 import { describe, it, expect } from "vitest";
-import { loadCore } from "./harness";
-
-const SENTINEL = 12345.5;
+import { loadCore, SENTINEL } from "./harness";
 
 /** Reference generator, BigInt splitmix64 seeding as documented in assembly/rng.ts. */
 function refStream(seed: number) {

@@ -8,16 +8,12 @@
 //  cross-entropy loss  2 ulp + 4u (1 + |lse|): computed in f64 from f32 exponentials (each <= 1 ulp).
 //  cross-entropy grads 2 ulp + 4u |g| (p + |t'| + 1): p = exp/sum as in softmax, then p - t' and * g.
 import { describe, it, expect } from "vitest";
-import { loadCore, randomFloats, ulp } from "./harness";
+import { loadCore, randomFloats, ulp, fail } from "./harness";
 
 const core = loadCore();
 const ex = core.exports;
 const fr = Math.fround;
 const U = 2 ** -24;
-const SENTINEL = 12345.5;
-function fail(msg: string): never {
-  throw new Error(msg);
-}
 const guarded = (n: number) => core.guarded(n);
 
 const SHAPES: [number, number, number][] = [
