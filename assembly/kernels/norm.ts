@@ -10,7 +10,7 @@
 // Per-channel constants are computed once per channel in scalar code, so the SIMD body and the scalar tails
 // produce the same bits. Pointers of optional outputs / inputs may be 0 (skipped / weight 1, bias 0).
 
-import { loadK, storeK, promoteLo, promoteHi, hsum64 } from "./simd_math";
+import { loadK, storeK, promoteLo, promoteHi, hsum64, demote2 } from "./simd_math";
 import { rowSum64, laneF64, setLaneF32 } from "./common";
 
 // ---------------------------------------------------------------- helpers
@@ -123,11 +123,8 @@ export function batch_norm_stats_f32(mean: usize, var_: usize, x: usize, n: i32,
         q1 = f64x2.add(q1, f64x2.mul(d1, d1));
         p += rowBytes;
       }
-      const mv = v128.shuffle<f32>(f32x4.demote_f64x2_zero(m0), f32x4.demote_f64x2_zero(m1), 0, 1, 4, 5);
-      const vv = v128.shuffle<f32>(
-        f32x4.demote_f64x2_zero(f64x2.div(q0, Mv)), f32x4.demote_f64x2_zero(f64x2.div(q1, Mv)), 0, 1, 4, 5);
-      storeK(mean + (<usize>ch << 2), mv, k);
-      storeK(var_ + (<usize>ch << 2), vv, k);
+      storeK(mean + (<usize>ch << 2), demote2(m0, m1), k);
+      storeK(var_ + (<usize>ch << 2), demote2(f64x2.div(q0, Mv), f64x2.div(q1, Mv)), k);
     }
     return;
   }

@@ -2,7 +2,7 @@
 // When inner == 1 the reduced elements are contiguous and SIMD runs along them; otherwise SIMD runs across
 // four neighbouring inner positions (contiguous in memory) while walking dim.
 
-import { loadK, storeK, sel, promoteLo, promoteHi } from "./simd_math";
+import { loadK, storeK, sel, promoteLo, promoteHi, demote2, hsum64 } from "./simd_math";
 import { rowSum64 } from "./common";
 
 // ================================================================= sum
@@ -39,8 +39,8 @@ export function sum_axis_f32(out: usize, x: usize, outer: i32, dim: i32, inner: 
         p += rowBytes;
       }
       const q = ob + (<usize>i << 2);
-      v128.store(q, v128.shuffle<f32>(f32x4.demote_f64x2_zero(a0), f32x4.demote_f64x2_zero(a1), 0, 1, 4, 5));
-      v128.store(q, v128.shuffle<f32>(f32x4.demote_f64x2_zero(a2), f32x4.demote_f64x2_zero(a3), 0, 1, 4, 5), 16);
+      v128.store(q, demote2(a0, a1));
+      v128.store(q, demote2(a2, a3), 16);
     }
     for (; i < inner; i += 4) {
       const k = min(4, inner - i);
@@ -52,8 +52,7 @@ export function sum_axis_f32(out: usize, x: usize, outer: i32, dim: i32, inner: 
         a1 = f64x2.add(a1, promoteHi(v));
         p += rowBytes;
       }
-      storeK(ob + (<usize>i << 2),
-        v128.shuffle<f32>(f32x4.demote_f64x2_zero(a0), f32x4.demote_f64x2_zero(a1), 0, 1, 4, 5), k);
+      storeK(ob + (<usize>i << 2), demote2(a0, a1), k);
     }
   }
 }
@@ -70,8 +69,7 @@ export function sumsq_f32(x: usize, n: i32): f64 {
     a0 = f64x2.add(a0, f64x2.mul(lo, lo));
     a1 = f64x2.add(a1, f64x2.mul(hi, hi));
   }
-  const s = f64x2.add(a0, a1);
-  let sum = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  let sum = hsum64(a0, a1);
   for (; i < n; i++) {
     const v = <f64>load<f32>(x + (<usize>i << 2));
     sum += v * v;

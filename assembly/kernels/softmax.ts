@@ -3,7 +3,7 @@
 // inner == 1: SIMD along the (contiguous) row. inner > 1: SIMD across four neighbouring inner positions while
 // walking dim with stride inner. Tails use partial vectors, so every element goes through the same vector code.
 
-import { loadK, storeK, sel, exp4, exp1, promoteLo, promoteHi, demote2 } from "./simd_math";
+import { loadK, storeK, sel, exp4, exp1, promoteLo, promoteHi, demote2, hsum64 } from "./simd_math";
 import { rowSum64, laneF32, laneF64, setLaneF32, setLaneI32 } from "./common";
 
 // ================================================================= helpers
@@ -43,8 +43,7 @@ import { rowSum64, laneF32, laneF64, setLaneF32, setLaneI32 } from "./common";
     a0 = f64x2.add(a0, k > 1 ? lo : f64x2.replace_lane(lo, 1, 0));
     if (k > 2) a1 = f64x2.add(a1, k > 3 ? hi : f64x2.replace_lane(hi, 1, 0));
   }
-  const s = f64x2.add(a0, a1);
-  return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  return hsum64(a0, a1);
 }
 
 /** Column-block max over dim (k lanes at p, stride rowBytes), NaN-propagating. */
@@ -56,6 +55,47 @@ import { rowSum64, laneF32, laneF64, setLaneF32, setLaneI32 } from "./common";
     mv = f32x4.max(mv, loadK(p, k, 0));
   }
   return mv;
+}
+
+/**
+ * Column-block sum over dim of exp(x - mv) (k lanes at p, stride rowBytes), accumulated in f64 and rounded once
+ * per lane: the sums, or with log their logarithms (taken in f64; lanes from k on are 0). With store the
+ * exponentials are also written to out at the same offsets. store and log are compile-time constants.
+ */
+// @ts-ignore: decorator
+@inline function colExpSum(store: bool, log: bool, out: usize, p: usize, k: i32, dim: i32, rowBytes: usize, mv: v128): v128 {
+  let a0 = f64x2.splat(0);
+  let a1 = f64x2.splat(0);
+  for (let d = 0; d < dim; d++) {
+    const r = <usize>d * rowBytes;
+    const e = exp4(f32x4.sub(loadK(p + r, k, 0), mv));
+    if (store) storeK(out + r, e, k);
+    a0 = f64x2.add(a0, promoteLo(e));
+    a1 = f64x2.add(a1, promoteHi(e));
+  }
+  if (!log) return demote2(a0, a1);
+  let lv = f32x4.splat(0);
+  for (let l = 0; l < k; l++) lv = setLaneF32(lv, l, <f32>Math.log(laneF64(a0, a1, l)));
+  return lv;
+}
+
+/** softmax probabilities exp(x - mv) / sv of k lanes at p (mv the maximum, sv the sum of exponentials). */
+// @ts-ignore: decorator
+@inline function probK(p: usize, k: i32, mv: v128, sv: v128): v128 {
+  return f32x4.div(exp4(f32x4.sub(loadK(p, k, 0), mv)), sv);
+}
+
+/** Smoothed probability targets t' = t * (1 - eps) + eps/c of k lanes at t (keepV = 1 - eps, epsV = eps/c). */
+// @ts-ignore: decorator
+@inline function smoothK(t: usize, k: i32, keepV: v128, epsV: v128): v128 {
+  return f32x4.add(f32x4.mul(loadK(t, k, 0), keepV), epsV);
+}
+
+/** v with the lanes from k (1..4) on zeroed. */
+// @ts-ignore: decorator
+@inline function lowLanes(v: v128, k: i32): v128 {
+  if (k < 4) v = v128.and(v, k == 1 ? i32x4(-1, 0, 0, 0) : k == 2 ? i32x4(-1, -1, 0, 0) : i32x4(-1, -1, -1, 0));
+  return v;
 }
 
 // ================================================================= softmax
@@ -93,16 +133,7 @@ export function softmax_f32(out: usize, x: usize, outer: i32, dim: i32, inner: i
       const k = min(4, inner - i);
       const off = <usize>i << 2;
       const mv = colMax(pb + off, k, dim, rowBytes);
-      let a0 = f64x2.splat(0);
-      let a1 = f64x2.splat(0);
-      for (let d = 0; d < dim; d++) {
-        const r = <usize>d * rowBytes + off;
-        const e = exp4(f32x4.sub(loadK(pb + r, k, 0), mv));
-        storeK(qb + r, e, k);
-        a0 = f64x2.add(a0, promoteLo(e));
-        a1 = f64x2.add(a1, promoteHi(e));
-      }
-      const sv = demote2(a0, a1);
+      const sv = colExpSum(true, false, qb + off, pb + off, k, dim, rowBytes, mv);
       for (let d = 0; d < dim; d++) {
         const a = qb + <usize>d * rowBytes + off;
         storeK(a, f32x4.div(loadK(a, k, 1), sv), k);
@@ -130,8 +161,7 @@ export function softmax_bwd_f32(dx: usize, y: usize, dy: usize, outer: i32, dim:
         a0 = f64x2.add(a0, f64x2.mul(promoteLo(yv), promoteLo(gv)));
         a1 = f64x2.add(a1, f64x2.mul(promoteHi(yv), promoteHi(gv)));
       }
-      const s = f64x2.add(a0, a1);
-      let dot = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+      let dot = hsum64(a0, a1);
       for (let j = i; j < dim; j++) {
         const r = <usize>j << 2;
         dot += <f64>load<f32>(yp + r) * <f64>load<f32>(gp + r);
@@ -208,15 +238,7 @@ export function log_softmax_f32(out: usize, x: usize, outer: i32, dim: i32, inne
       const k = min(4, inner - i);
       const off = <usize>i << 2;
       const mv = colMax(pb + off, k, dim, rowBytes);
-      let a0 = f64x2.splat(0);
-      let a1 = f64x2.splat(0);
-      for (let d = 0; d < dim; d++) {
-        const e = exp4(f32x4.sub(loadK(pb + <usize>d * rowBytes + off, k, 0), mv));
-        a0 = f64x2.add(a0, promoteLo(e));
-        a1 = f64x2.add(a1, promoteHi(e));
-      }
-      let lv = f32x4.splat(0);
-      for (let l = 0; l < k; l++) lv = setLaneF32(lv, l, <f32>Math.log(laneF64(a0, a1, l)));
+      const lv = colExpSum(false, true, 0, pb + off, k, dim, rowBytes, mv);
       for (let d = 0; d < dim; d++) {
         const r = <usize>d * rowBytes + off;
         storeK(qb + r, f32x4.sub(f32x4.sub(loadK(pb + r, k, 0), mv), lv), k);
@@ -385,12 +407,12 @@ export function cross_entropy_bwd_f32(
       let i = 0;
       for (; i + 4 <= c; i += 4) {
         const r = <usize>i << 2;
-        const pr = f32x4.div(exp4(f32x4.sub(v128.load(p + r), mv)), sv);
+        const pr = probK(p + r, 4, mv, sv);
         v128.store(q + r, f32x4.mul(gv, f32x4.sub(pr, ev)));
       }
       if (i < c) {
         const r = <usize>i << 2;
-        const pr = f32x4.div(exp4(f32x4.sub(loadK(p + r, c - i, 0), mv)), sv);
+        const pr = probK(p + r, c - i, mv, sv);
         storeK(q + r, f32x4.mul(gv, f32x4.sub(pr, ev)), c - i);
       }
       if (tt >= 0) {
@@ -420,17 +442,11 @@ export function cross_entropy_bwd_f32(
       }
       const keep = i32x4.ne(tv, i32x4.splat(-1));
       const mv = colMax(pb + off, k, c, rowBytes);
-      let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
-      for (let d = 0; d < c; d++) {
-        const e = exp4(f32x4.sub(loadK(pb + <usize>d * rowBytes + off, k, 0), mv));
-        a0 = f64x2.add(a0, promoteLo(e));
-        a1 = f64x2.add(a1, promoteHi(e));
-      }
-      const sv = demote2(a0, a1);
+      const sv = colExpSum(false, false, 0, pb + off, k, c, rowBytes, mv);
       const tOff = f32x4.splat(offT);
       for (let d = 0; d < c; d++) {
         const r = <usize>d * rowBytes + off;
-        const pr = f32x4.div(exp4(f32x4.sub(loadK(pb + r, k, 0), mv)), sv);
+        const pr = probK(pb + r, k, mv, sv);
         const sub = sel(tOff, ev, i32x4.eq(tv, i32x4.splat(d)));
         storeK(qb + r, v128.and(f32x4.mul(gv, f32x4.sub(pr, sub)), keep), k);
       }
@@ -466,8 +482,7 @@ export function cross_entropy_prob_f32(
       for (let i = 0; i < c; i += 4) {
         const k = min(4, c - i);
         const r = <usize>i << 2;
-        let tp = f32x4.add(f32x4.mul(loadK(t + r, k, 0), keepV), epsV);
-        if (k < 4) tp = v128.and(tp, k == 1 ? i32x4(-1, 0, 0, 0) : k == 2 ? i32x4(-1, -1, 0, 0) : i32x4(-1, -1, -1, 0));
+        const tp = lowLanes(smoothK(t + r, k, keepV, epsV), k);
         const xm = f32x4.sub(loadK(p + r, k, 0), mv);
         const tlo = promoteLo(tp), thi = promoteHi(tp);
         a0 = f64x2.add(a0, tlo);
@@ -475,11 +490,7 @@ export function cross_entropy_prob_f32(
         b0 = f64x2.add(b0, f64x2.mul(tlo, promoteLo(xm)));
         b1 = f64x2.add(b1, f64x2.mul(thi, promoteHi(xm)));
       }
-      const ts = f64x2.add(a0, a1);
-      const tx = f64x2.add(b0, b1);
-      const tsum = f64x2.extract_lane(ts, 0) + f64x2.extract_lane(ts, 1);
-      const txsum = f64x2.extract_lane(tx, 0) + f64x2.extract_lane(tx, 1);
-      store<f32>(loss + (<usize>e << 2), <f32>(tsum * Math.log(s) - txsum));
+      store<f32>(loss + (<usize>e << 2), <f32>(hsum64(a0, a1) * Math.log(s) - hsum64(b0, b1)));
     }
     return;
   }
@@ -498,7 +509,7 @@ export function cross_entropy_prob_f32(
         const e = exp4(xm);
         s0 = f64x2.add(s0, promoteLo(e));
         s1 = f64x2.add(s1, promoteHi(e));
-        const tp = f32x4.add(f32x4.mul(loadK(tb + r, k, 0), keepV), epsV);
+        const tp = smoothK(tb + r, k, keepV, epsV);
         const tlo = promoteLo(tp), thi = promoteHi(tp);
         a0 = f64x2.add(a0, tlo);
         a1 = f64x2.add(a1, thi);
@@ -541,18 +552,16 @@ export function cross_entropy_prob_bwd_f32(
       let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
       for (let i = 0; i < c; i += 4) {
         const k = min(4, c - i);
-        let tp = f32x4.add(f32x4.mul(loadK(t + (<usize>i << 2), k, 0), keepV), epsV);
-        if (k < 4) tp = v128.and(tp, k == 1 ? i32x4(-1, 0, 0, 0) : k == 2 ? i32x4(-1, -1, 0, 0) : i32x4(-1, -1, -1, 0));
+        const tp = lowLanes(smoothK(t + (<usize>i << 2), k, keepV, epsV), k);
         a0 = f64x2.add(a0, promoteLo(tp));
         a1 = f64x2.add(a1, promoteHi(tp));
       }
-      const ts = f64x2.add(a0, a1);
-      const tsv = f32x4.splat(<f32>(f64x2.extract_lane(ts, 0) + f64x2.extract_lane(ts, 1)));
+      const tsv = f32x4.splat(<f32>hsum64(a0, a1));
       for (let i = 0; i < c; i += 4) {
         const k = min(4, c - i);
         const r = <usize>i << 2;
-        const tp = f32x4.add(f32x4.mul(loadK(t + r, k, 0), keepV), epsV);
-        const pr = f32x4.div(exp4(f32x4.sub(loadK(p + r, k, 0), mv)), sv);
+        const tp = smoothK(t + r, k, keepV, epsV);
+        const pr = probK(p + r, k, mv, sv);
         storeK(q + r, f32x4.mul(gv, f32x4.sub(f32x4.mul(pr, tsv), tp)), k);
       }
     }
@@ -574,7 +583,7 @@ export function cross_entropy_prob_bwd_f32(
         const e = exp4(f32x4.sub(loadK(pb + r, k, 0), mv));
         s0 = f64x2.add(s0, promoteLo(e));
         s1 = f64x2.add(s1, promoteHi(e));
-        const tp = f32x4.add(f32x4.mul(loadK(tb + r, k, 0), keepV), epsV);
+        const tp = smoothK(tb + r, k, keepV, epsV);
         a0 = f64x2.add(a0, promoteLo(tp));
         a1 = f64x2.add(a1, promoteHi(tp));
       }
@@ -582,8 +591,8 @@ export function cross_entropy_prob_bwd_f32(
       const tsv = demote2(a0, a1);
       for (let d = 0; d < c; d++) {
         const r = <usize>d * rowBytes + off;
-        const tp = f32x4.add(f32x4.mul(loadK(tb + r, k, 0), keepV), epsV);
-        const pr = f32x4.div(exp4(f32x4.sub(loadK(pb + r, k, 0), mv)), sv);
+        const tp = smoothK(tb + r, k, keepV, epsV);
+        const pr = probK(pb + r, k, mv, sv);
         storeK(qb + r, f32x4.mul(gv, f32x4.sub(f32x4.mul(pr, tsv), tp)), k);
       }
     }
