@@ -136,41 +136,48 @@ describe("max_pool2d_f32 / max_pool2d_bwd_f32", () => {
   });
 });
 
-/** PyTorch's CPU avg pool (window clipped to the padded input for the count-include-pad divisor). */
-function avgPoolRef(g: Pool, x: Float32Array, includePad: boolean, divisor: number): Float32Array {
-  const out = new Float32Array(g.NC * g.OH * g.OW);
-  let o = 0;
+/**
+ * Every avg-pool window in output order, as PyTorch's CPU avg pool sees it: its plane q, the rows
+ * [h0, h1) and columns [w0, w1) it covers inside the input (empty when it lies in the padding) and its
+ * divisor (the window clipped to the padded input for count-include-pad).
+ */
+function forEachAvgWindow(g: Pool, includePad: boolean, divisor: number,
+  visit: (q: number, h0: number, h1: number, w0: number, w1: number, div: number) => void): void {
   for (let q = 0; q < g.NC; q++) for (let oh = 0; oh < g.OH; oh++) for (let ow = 0; ow < g.OW; ow++) {
     const hs = oh * g.s[0] - g.p[0], ws = ow * g.s[1] - g.p[1];
     const hp = Math.min(hs + g.k[0], g.H + g.p[0]), wp = Math.min(ws + g.k[1], g.W + g.p[1]);
     const poolSize = (hp - hs) * (wp - ws);
     const h0 = Math.max(hs, 0), w0 = Math.max(ws, 0), h1 = Math.min(hp, g.H), w1 = Math.min(wp, g.W);
-    if (h0 >= h1 || w0 >= w1) { out[o++] = 0; continue; }
+    const div = divisor > 0 ? divisor : includePad ? poolSize : (h1 - h0) * (w1 - w0);
+    visit(q, h0, h1, w0, w1, div);
+  }
+}
+
+/** PyTorch's CPU avg pool. */
+function avgPoolRef(g: Pool, x: Float32Array, includePad: boolean, divisor: number): Float32Array {
+  const out = new Float32Array(g.NC * g.OH * g.OW);
+  let o = 0;
+  forEachAvgWindow(g, includePad, divisor, (q, h0, h1, w0, w1, div) => {
+    if (h0 >= h1 || w0 >= w1) { out[o++] = 0; return; }
     let sum = 0;
     for (let ih = h0; ih < h1; ih++) for (let iw = w0; iw < w1; iw++) sum = f(sum + x[q * g.H * g.W + ih * g.W + iw]);
-    const div = divisor > 0 ? divisor : includePad ? poolSize : (h1 - h0) * (w1 - w0);
     out[o++] = f(sum / div);
-  }
+  });
   return out;
 }
 
 function avgPoolBwdRef(g: Pool, dy: Float32Array, includePad: boolean, divisor: number): Float32Array {
   const dx = new Float32Array(g.NC * g.H * g.W);
   let o = 0;
-  for (let q = 0; q < g.NC; q++) for (let oh = 0; oh < g.OH; oh++) for (let ow = 0; ow < g.OW; ow++) {
-    const hs = oh * g.s[0] - g.p[0], ws = ow * g.s[1] - g.p[1];
-    const hp = Math.min(hs + g.k[0], g.H + g.p[0]), wp = Math.min(ws + g.k[1], g.W + g.p[1]);
-    const poolSize = (hp - hs) * (wp - ws);
-    const h0 = Math.max(hs, 0), w0 = Math.max(ws, 0), h1 = Math.min(hp, g.H), w1 = Math.min(wp, g.W);
+  forEachAvgWindow(g, includePad, divisor, (q, h0, h1, w0, w1, div) => {
     const gv = dy[o++];
-    if (h0 >= h1 || w0 >= w1) continue;
-    const div = divisor > 0 ? divisor : includePad ? poolSize : (h1 - h0) * (w1 - w0);
+    if (h0 >= h1 || w0 >= w1) return;
     const v = f(gv / div);
     for (let ih = h0; ih < h1; ih++) for (let iw = w0; iw < w1; iw++) {
       const j = q * g.H * g.W + ih * g.W + iw;
       dx[j] = f(dx[j] + v);
     }
-  }
+  });
   return dx;
 }
 
