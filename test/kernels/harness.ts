@@ -127,6 +127,16 @@ export function randomFloats(n: number, seed = 1, lo = -1, hi = 1): Float32Array
   return out;
 }
 
+/**
+ * The central difference of a scalar function L of the floats x along element k: (L(x + h·e_k) -
+ * L(x - h·e_k)) divided by the step as actually taken in float32.
+ */
+export function centralDifference(L: (xs: Float32Array) => number, x: Float32Array, k: number, h = 1e-2): number {
+  const xp = x.slice(), xm = x.slice();
+  xp[k] += h; xm[k] -= h;
+  return (L(xp) - L(xm)) / (xp[k] - xm[k]);
+}
+
 /** The spacing of float32 values at |v| (one unit in the last place), for ulp-based tolerances. */
 export function ulp(v: number): number {
   const a = Math.abs(Math.fround(v));
