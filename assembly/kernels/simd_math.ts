@@ -79,6 +79,34 @@
   return v128.or(v128.and(x, i32x4.splat(0x7fffffff)), v128.and(s, i32x4.splat(0x80000000)));
 }
 
+// ---------------------------------------------------------------- polynomials
+
+/** One Horner step: p*x + c. */
+// @ts-ignore: decorator
+@inline function hornerStep(p: v128, x: v128, c: f32): v128 {
+  return f32x4.add(f32x4.mul(p, x), f32x4.splat(c));
+}
+
+/** c0*x^5 + c1*x^4 + ... + c5 by Horner's rule (the highest coefficient first). */
+// @ts-ignore: decorator
+@inline function horner6(x: v128, c0: f32, c1: f32, c2: f32, c3: f32, c4: f32, c5: f32): v128 {
+  let p = f32x4.add(f32x4.mul(f32x4.splat(c0), x), f32x4.splat(c1));
+  p = hornerStep(p, x, c2);
+  p = hornerStep(p, x, c3);
+  p = hornerStep(p, x, c4);
+  return hornerStep(p, x, c5);
+}
+
+/** c0*x^8 + ... + c8 by Horner's rule (the highest coefficient first). */
+// @ts-ignore: decorator
+@inline function horner9(x: v128, c0: f32, c1: f32, c2: f32, c3: f32, c4: f32, c5: f32, c6: f32, c7: f32,
+  c8: f32): v128 {
+  let p = horner6(x, c0, c1, c2, c3, c4, c5);
+  p = hornerStep(p, x, c6);
+  p = hornerStep(p, x, c7);
+  return hornerStep(p, x, c8);
+}
+
 // ---------------------------------------------------------------- exp
 
 const LOG2E: f32 = 1.44269504088896341;
@@ -97,12 +125,7 @@ const EP5: f32 = 5.0000001201e-1;
 /** r^2 * P(r) of the exp polynomial, so exp(r) = 1 + (r + expTail(r)) and expm1(r) = r + expTail(r). */
 // @ts-ignore: decorator
 @inline function expTail(r: v128): v128 {
-  let p = f32x4.add(f32x4.mul(f32x4.splat(EP0), r), f32x4.splat(EP1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(EP2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(EP3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(EP4));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(EP5));
-  return f32x4.mul(p, f32x4.mul(r, r));
+  return f32x4.mul(horner6(r, EP0, EP1, EP2, EP3, EP4, EP5), f32x4.mul(r, r));
 }
 
 /** 2^n for integer lanes n in [-126, 127], as f32 bits. */
@@ -185,14 +208,7 @@ const LP8: f32 = 3.3333331174e-1;
   e = i32x4.add(e, lo); // lo lanes are -1
   m = f32x4.sub(f32x4.add(m, v128.and(m, lo)), f32x4.splat(1.0));
   const z = f32x4.mul(m, m);
-  let y = f32x4.add(f32x4.mul(f32x4.splat(LP0), m), f32x4.splat(LP1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(LP2));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(LP3));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(LP4));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(LP5));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(LP6));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(LP7));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(LP8));
+  let y = horner9(m, LP0, LP1, LP2, LP3, LP4, LP5, LP6, LP7, LP8);
   y = f32x4.mul(f32x4.mul(y, m), z);
   const fe = f32x4.convert_i32x4_s(e);
   y = f32x4.add(y, f32x4.mul(fe, f32x4.splat(LN2_LO)));
@@ -267,27 +283,14 @@ const EB8: f32 = 1.60249271630164e-06;
 // @ts-ignore: decorator
 @inline function erfSmall(x: v128): v128 {
   const s = f32x4.mul(x, x);
-  let p = f32x4.add(f32x4.mul(f32x4.splat(EA5), s), f32x4.splat(EA4));
-  p = f32x4.add(f32x4.mul(p, s), f32x4.splat(EA3));
-  p = f32x4.add(f32x4.mul(p, s), f32x4.splat(EA2));
-  p = f32x4.add(f32x4.mul(p, s), f32x4.splat(EA1));
-  p = f32x4.add(f32x4.mul(p, s), f32x4.splat(EA0));
-  return f32x4.add(x, f32x4.mul(x, p));
+  return f32x4.add(x, f32x4.mul(x, horner6(s, EA5, EA4, EA3, EA2, EA1, EA0)));
 }
 
 /** erfc(t) for t in [0.921875, 4] (t is clamped into that range). */
 // @ts-ignore: decorator
 @inline function erfcTail(t0: v128): v128 {
   const t = f32x4.pmin(f32x4.pmax(t0, f32x4.splat(ERF_SPLIT)), f32x4.splat(4.0));
-  let q = f32x4.add(f32x4.mul(f32x4.splat(EB8), t), f32x4.splat(EB7));
-  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(EB6));
-  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(EB5));
-  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(EB4));
-  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(EB3));
-  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(EB2));
-  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(EB1));
-  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(EB0));
-  return exp4(q);
+  return exp4(horner9(t, EB8, EB7, EB6, EB5, EB4, EB3, EB2, EB1, EB0));
 }
 
 /** erf(x) lane-wise; NaN stays NaN, erf(+-inf) = +-1, erf(-0) = -0. */
@@ -324,16 +327,7 @@ const PC10: f32 = -0.13914011418819427;
 function phiLower(a: v128): v128 {
   const t = f32x4.div(f32x4.splat(PHI_K), f32x4.add(f32x4.splat(PHI_K), a));
   const u = f32x4.sub(t, f32x4.splat(PHI_C));
-  let p = f32x4.add(f32x4.mul(f32x4.splat(PC10), u), f32x4.splat(PC9));
-  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(PC8));
-  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(PC7));
-  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(PC6));
-  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(PC5));
-  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(PC4));
-  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(PC3));
-  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(PC2));
-  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(PC1));
-  p = f32x4.add(f32x4.mul(p, u), f32x4.splat(PC0));
+  const p = hornerStep(hornerStep(horner9(u, PC10, PC9, PC8, PC7, PC6, PC5, PC4, PC3, PC2), u, PC1), u, PC0);
   const ah = v128.and(a, i32x4.splat(0xfffff000));
   const al = f32x4.sub(a, ah);
   const half = f32x4.splat(-0.5);
