@@ -5,17 +5,14 @@
 import { describe, it, expect, afterEach } from "vitest";
 import { readFileSync } from "node:fs";
 import * as nt from "../src/index";
-import type { Tensor } from "../src/index";
 import { convTuning } from "../src/ops/conv";
 import { expectCloseTo } from "./helpers/close";
+import { expectCaseMatches, type Call, type Case, type Fx } from "./helpers/fixtures";
 
-interface Fx { shape: number[]; data: number[]; requiresGrad?: boolean }
-interface Case { name: string; op: string; args: Record<string, any>; inputs: Fx[]; output: Fx; grads: (Fx | null)[] }
 interface ModelFx { name: string; description: string; safetensors: string; input: Fx; output: Fx }
 
 const fixtures = JSON.parse(readFileSync(new URL("./fixtures/conv.json", import.meta.url), "utf8")) as { cases: Case[]; models: ModelFx[] };
 
-type Call = (x: Tensor[], a: Record<string, any>) => Tensor;
 const calls: Record<string, Call> = {
   conv2d: (x, a) => nt.conv2d(x[0], x[1], x[2], a),
   conv1d: (x, a) => nt.conv1d(x[0], x[1], x[2], a),
@@ -42,21 +39,7 @@ function close(got: ArrayLike<number>, want: number[], what: string): void {
 }
 
 function runCase(c: Case): void {
-  nt.scope(() => {
-    const inputs = c.inputs.map((fx) => nt.tensor(fx.data, fx.shape, { requiresGrad: !!fx.requiresGrad }));
-    const out = calls[c.op](inputs, c.args);
-    expect(out.shape, "output shape").toEqual(c.output.shape);
-    close(out.data(), c.output.data, "output");
-    out.add(1).pow(2).mean().backward();
-    c.grads.forEach((g, i) => {
-      if (!g) return;
-      const grad = inputs[i].grad;
-      expect(grad, `grad of input ${i}`).not.toBeNull();
-      expect(grad!.shape, `grad ${i} shape`).toEqual(g.shape);
-      close(grad!.data(), g.data, `grad of input ${i}`);
-    });
-    inputs.forEach((t) => t.dispose());
-  });
+  expectCaseMatches(c, calls[c.op], { rtol: RTOL, atol: ATOL });
 }
 
 const defaultChunk = convTuning.chunkFloats;

@@ -4,14 +4,10 @@ import { describe, it, expect } from "vitest";
 import { readFileSync } from "node:fs";
 import * as nt from "../src/index";
 import type { Tensor } from "../src/index";
-import { expectCloseTo } from "./helpers/close";
-
-interface Fx { shape: number[]; data: number[]; requiresGrad?: boolean; dtype?: string }
-interface Case { name: string; op: string; args: Record<string, any>; inputs: Fx[]; output: Fx; grads: (Fx | null)[] }
+import { expectCaseMatches, type Call, type Case } from "./helpers/fixtures";
 
 const fixtures = JSON.parse(readFileSync(new URL("./fixtures/ops.json", import.meta.url), "utf8")) as { cases: Case[] };
 
-type Call = (x: Tensor[], a: Record<string, any>) => Tensor;
 const binary = (f: (a: Tensor, b: Tensor) => Tensor): Call => (x) => f(x[0], x[1]);
 const unary = (f: (a: Tensor) => Tensor): Call => (x) => f(x[0]);
 const reduction = (f: (x: Tensor, dim?: number | null, keep?: boolean) => Tensor): Call => (x, a) => f(x[0], a.dim, a.keepdim ?? false);
@@ -58,34 +54,11 @@ const RTOL = 1e-5;
 /** The absolute part, relative to the case's largest magnitude (so ±1e4 logits are judged fairly). */
 const ATOL = 1e-6;
 
-function close(got: ArrayLike<number>, want: number[], what: string): void {
-  expectCloseTo(got, want, what, { rtol: RTOL, atol: ATOL });
-}
-
 describe("ops against PyTorch", () => {
   it("covers every op the fixtures hold", () => {
     const missing = [...new Set(fixtures.cases.map((c) => c.op))].filter((op) => !calls[op]);
     expect(missing).toEqual([]);
   });
 
-  for (const c of fixtures.cases) {
-    it(c.name, () => {
-      nt.scope(() => {
-        const inputs = c.inputs.map((fx) => nt.tensor(fx.data, fx.shape, { requiresGrad: !!fx.requiresGrad }));
-        const out = calls[c.op](inputs, c.args);
-        expect(out.shape, "output shape").toEqual(c.output.shape);
-        close(out.data(), c.output.data, "output");
-        const loss = out.add(1).pow(2).mean();
-        loss.backward();
-        c.grads.forEach((g, i) => {
-          if (!g) return;
-          const grad = inputs[i].grad;
-          expect(grad, `grad of input ${i}`).not.toBeNull();
-          expect(grad!.shape, `grad ${i} shape`).toEqual(g.shape);
-          close(grad!.data(), g.data, `grad of input ${i}`);
-        });
-        inputs.forEach((t) => t.dispose());
-      });
-    });
-  }
+  for (const c of fixtures.cases) it(c.name, () => expectCaseMatches(c, calls[c.op], { rtol: RTOL, atol: ATOL }));
 });

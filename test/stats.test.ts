@@ -7,9 +7,7 @@ import * as nt from "../src/index";
 import type { Tensor } from "../src/index";
 import { expectCloseTo } from "./helpers/close";
 import { expectBackwardLeavesNothing } from "./helpers/memory";
-
-interface Fx { shape: number[]; data: number[]; requiresGrad?: boolean }
-interface Case { name: string; op: string; args: Record<string, any>; inputs: Fx[]; output: Fx; grads: (Fx | null)[] }
+import type { Case } from "./helpers/fixtures";
 
 const fixtures = JSON.parse(readFileSync(new URL("./fixtures/stats.json", import.meta.url), "utf8")) as { cases: Case[] };
 
