@@ -160,6 +160,31 @@ export function max_pool2d_bwd_f32(dx: usize, idx: usize, dy: usize, NC: i32, HW
   }
 }
 
+/** Sum (f32, row by row) of the window rows [h0, h1) x columns [w0, w1) of a plane W floats wide. */
+// @ts-ignore: decorator
+@inline
+function windowSum(plane: usize, W: i32, h0: i32, h1: i32, w0: i32, w1: i32): f32 {
+  let sum: f32 = 0;
+  for (let ih = h0; ih < h1; ih++) {
+    const row = plane + ((<usize>(ih * W)) << 2);
+    for (let iw = w0; iw < w1; iw++) sum += load<f32>(row + (<usize>iw << 2));
+  }
+  return sum;
+}
+
+/** Adds v to every element of the window rows [h0, h1) x columns [w0, w1) of a plane W floats wide. */
+// @ts-ignore: decorator
+@inline
+function windowAdd(plane: usize, W: i32, h0: i32, h1: i32, w0: i32, w1: i32, v: f32): void {
+  for (let ih = h0; ih < h1; ih++) {
+    const row = plane + ((<usize>(ih * W)) << 2);
+    for (let iw = w0; iw < w1; iw++) {
+      const p = row + (<usize>iw << 2);
+      store<f32>(p, load<f32>(p) + v);
+    }
+  }
+}
+
 /** PyTorch's avg-pool divisor for one window (see avg_pool2d_f32). */
 // @ts-ignore: decorator
 @inline
@@ -200,12 +225,7 @@ export function avg_pool2d_f32(out: usize, x: usize, dims: usize, countIncludePa
         const w1 = ws + kW < W ? ws + kW : W;
         let v: f32 = 0;
         if (h0 < h1 && w0 < w1) {
-          let sum: f32 = 0;
-          for (let ih = h0; ih < h1; ih++) {
-            const row = plane + ((<usize>(ih * W)) << 2);
-            for (let iw = w0; iw < w1; iw++) sum += load<f32>(row + (<usize>iw << 2));
-          }
-          v = sum / <f32>avgDivisor(hs, hs + kH, ws, ws + kW, H, W, pH, pW, kH, kW, countIncludePad, divisor);
+          v = windowSum(plane, W, h0, h1, w0, w1) / <f32>avgDivisor(hs, hs + kH, ws, ws + kW, H, W, pH, pW, kH, kW, countIncludePad, divisor);
         }
         store<f32>(out + (<usize>o << 2), v);
         o++;
@@ -238,13 +258,7 @@ export function avg_pool2d_bwd_f32(dx: usize, dy: usize, dims: usize, countInclu
         o++;
         if (h0 >= h1 || w0 >= w1) continue;
         const v = g / <f32>avgDivisor(hs, hs + kH, ws, ws + kW, H, W, pH, pW, kH, kW, countIncludePad, divisor);
-        for (let ih = h0; ih < h1; ih++) {
-          const row = plane + ((<usize>(ih * W)) << 2);
-          for (let iw = w0; iw < w1; iw++) {
-            const p = row + (<usize>iw << 2);
-            store<f32>(p, load<f32>(p) + v);
-          }
-        }
+        windowAdd(plane, W, h0, h1, w0, w1, v);
       }
     }
   }
@@ -264,12 +278,7 @@ export function adaptive_avg_pool2d_f32(out: usize, x: usize, NC: i32, H: i32, W
       const h0 = <i32>((<i64>oh * H) / OH), h1 = <i32>(((<i64>(oh + 1) * H) + OH - 1) / OH);
       for (let ow = 0; ow < OW; ow++) {
         const w0 = <i32>((<i64>ow * W) / OW), w1 = <i32>(((<i64>(ow + 1) * W) + OW - 1) / OW);
-        let sum: f32 = 0;
-        for (let ih = h0; ih < h1; ih++) {
-          const row = plane + ((<usize>(ih * W)) << 2);
-          for (let iw = w0; iw < w1; iw++) sum += load<f32>(row + (<usize>iw << 2));
-        }
-        store<f32>(out + (<usize>o << 2), sum / <f32>((h1 - h0) * (w1 - w0)));
+        store<f32>(out + (<usize>o << 2), windowSum(plane, W, h0, h1, w0, w1) / <f32>((h1 - h0) * (w1 - w0)));
         o++;
       }
     }
@@ -291,13 +300,7 @@ export function adaptive_avg_pool2d_bwd_f32(dx: usize, dy: usize, NC: i32, H: i3
         const w0 = <i32>((<i64>ow * W) / OW), w1 = <i32>(((<i64>(ow + 1) * W) + OW - 1) / OW);
         const v = load<f32>(dy + (<usize>o << 2)) / <f32>((h1 - h0) * (w1 - w0));
         o++;
-        for (let ih = h0; ih < h1; ih++) {
-          const row = plane + ((<usize>(ih * W)) << 2);
-          for (let iw = w0; iw < w1; iw++) {
-            const p = row + (<usize>iw << 2);
-            store<f32>(p, load<f32>(p) + v);
-          }
-        }
+        windowAdd(plane, W, h0, h1, w0, w1, v);
       }
     }
   }
