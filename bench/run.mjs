@@ -88,26 +88,25 @@ function median(xs) {
   return s.length & 1 ? s[h] : (s[h - 1] + s[h]) / 2;
 }
 
+/** Seconds per call of fn over one timed run: fn repeated until `runMs` have passed (at least one call). */
+function timedRun(fn, runMs) {
+  let n = 0;
+  const t0 = performance.now();
+  let t;
+  do {
+    fn();
+    n++;
+    t = performance.now();
+  } while (t - t0 < runMs);
+  return (t - t0) / 1e3 / n;
+}
+
 /**
  * Median seconds per call of fn(). Warm-up: at least `warmupMs` of calls (and 3 calls). Then
  * `runs` timed runs, each repeating fn until `runMs` have passed (at least one call).
  */
-function measure(fn, { warmupMs = 300, runs = 7, runMs = 100 } = {}) {
-  let t0 = performance.now();
-  for (let i = 0; i < 3 || performance.now() - t0 < warmupMs; i++) fn();
-  const per = [];
-  for (let r = 0; r < runs; r++) {
-    let n = 0;
-    t0 = performance.now();
-    let t;
-    do {
-      fn();
-      n++;
-      t = performance.now();
-    } while (t - t0 < runMs);
-    per.push((t - t0) / 1e3 / n);
-  }
-  return median(per);
+function measure(fn, options) {
+  return measureEach([fn], options)[0];
 }
 
 /**
@@ -121,19 +120,7 @@ function measureEach(fns, { warmupMs = 300, runs = 7, runMs = 100 } = {}) {
     for (let i = 0; i < 3 || performance.now() - t0 < warmupMs; i++) fn();
   }
   const per = fns.map(() => []);
-  for (let r = 0; r < runs; r++) {
-    fns.forEach((fn, f) => {
-      let n = 0;
-      const t0 = performance.now();
-      let t;
-      do {
-        fn();
-        n++;
-        t = performance.now();
-      } while (t - t0 < runMs);
-      per[f].push((t - t0) / 1e3 / n);
-    });
-  }
+  for (let r = 0; r < runs; r++) fns.forEach((fn, f) => per[f].push(timedRun(fn, runMs)));
   return per.map(median);
 }
 
