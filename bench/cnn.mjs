@@ -12,16 +12,6 @@ const N_TF = 64 * 8; // samples per timed tfjs-cpu epoch (it runs ~100 samples/s
 /** Measured before on this machine, PyTorch 1.13 CPU, one thread, the same model and batch (not rerun here). */
 const PYTORCH_QUOTED = 16810;
 
-function data(n, seed = 1) {
-  let s = seed >>> 0;
-  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  const x = new Float32Array(n * 784);
-  for (let i = 0; i < x.length; i++) x[i] = rand();
-  const y = new Float32Array(n);
-  for (let i = 0; i < n; i++) y[i] = Math.floor(rand() * 10);
-  return { x, y };
-}
-
 function neuriteModel(nt) {
   const { nn } = nt;
   nt.manualSeed(0);
@@ -47,12 +37,6 @@ async function tfModel(tf) {
   return model;
 }
 
-function oneHot(y) {
-  const out = new Float32Array(y.length * 10);
-  for (let i = 0; i < y.length; i++) out[i * 10 + y[i]] = 1;
-  return out;
-}
-
 export async function run(ctx) {
   const nt = await ctx.neurite();
   if (!nt?.nn?.Conv2d || !nt?.fit) {
@@ -66,9 +50,9 @@ export async function run(ctx) {
   {
     const tf = await ctx.tf("wasm");
     const m = await tfModel(tf);
-    const { x, y } = data(BATCH);
+    const { x, y } = ctx.classificationData(BATCH, 784, 10);
     const tx = tf.tensor4d(x, [BATCH, 28, 28, 1]);
-    const ty = tf.tensor2d(oneHot(y), [BATCH, 10]);
+    const ty = tf.tensor2d(ctx.oneHot(y, 10), [BATCH, 10]);
     try {
       await m.fit(tx, ty, { epochs: 1, batchSize: BATCH, verbose: 0 });
     } catch (e) {
@@ -79,7 +63,7 @@ export async function run(ctx) {
   }
 
   // ---- neurite: epochs of fit over N_OURS samples ----
-  const ours = data(N_OURS);
+  const ours = ctx.classificationData(N_OURS, 784, 10);
   const xs = nt.keep(nt.tensor(ours.x, [N_OURS, 1, 28, 28]));
   const ys = nt.keep(nt.tensor(ours.y, [N_OURS]));
   const model = neuriteModel(nt);
@@ -90,9 +74,9 @@ export async function run(ctx) {
   // ---- tfjs cpu: epochs of fit over N_TF samples ----
   const tf = await ctx.tf("cpu");
   const tm = await tfModel(tf);
-  const theirs = data(N_TF, 2);
+  const theirs = ctx.classificationData(N_TF, 784, 10, 2);
   const tx = tf.tensor4d(theirs.x, [N_TF, 28, 28, 1]);
-  const ty = tf.tensor2d(oneHot(theirs.y), [N_TF, 10]);
+  const ty = tf.tensor2d(ctx.oneHot(theirs.y, 10), [N_TF, 10]);
   const epochTf = () => tm.fit(tx, ty, { epochs: 1, batchSize: BATCH, shuffle: true, verbose: 0 });
 
   // warm up both (neurite: long enough for V8 to tier up the wasm), then interleave timed epochs

@@ -18,15 +18,8 @@ const N_CPU = BATCH * 2; // samples per timed tfjs-cpu epoch (~16 samples/s)
 /** Measured before on this machine, PyTorch 1.13 CPU, one thread, the same model and batch (not rerun here). */
 const PYTORCH_QUOTED = 1550;
 
-function data(n, seed = 1) {
-  let s = seed >>> 0;
-  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  const x = new Float32Array(n * T * I);
-  for (let i = 0; i < x.length; i++) x[i] = rand() * 2 - 1;
-  const y = new Float32Array(n);
-  for (let i = 0; i < n; i++) y[i] = Math.floor(rand() * C);
-  return { x, y };
-}
+/** Random sequences [n, T, I] with values in [-1, 1) and labels in [0, C), seeded. */
+const data = (ctx, n, seed) => ctx.classificationData(n, T * I, C, seed, (u) => u * 2 - 1);
 
 function neuriteModel(nt) {
   const { nn } = nt;
@@ -61,12 +54,6 @@ async function tfModel(tf) {
   return model;
 }
 
-function oneHot(y) {
-  const out = new Float32Array(y.length * C);
-  for (let i = 0; i < y.length; i++) out[i * C + y[i]] = 1;
-  return out;
-}
-
 async function seconds(fn) {
   const t0 = performance.now();
   await fn();
@@ -81,7 +68,7 @@ export async function run(ctx) {
   }
   const runs = Number(process.env.BENCH_RUNS ?? 5);
 
-  const ours = data(N_OURS, 1);
+  const ours = data(ctx, N_OURS, 1);
   const xs = nt.keep(nt.tensor(ours.x, [N_OURS, T, I]));
   const ys = nt.keep(nt.tensor(ours.y, [N_OURS]));
   const model = neuriteModel(nt);
@@ -91,9 +78,9 @@ export async function run(ctx) {
 
   const tfWasm = await ctx.tf("wasm");
   const wasmModel = await tfModel(tfWasm);
-  const wd = data(N_WASM, 2);
+  const wd = data(ctx, N_WASM, 2);
   const wx = tfWasm.tensor3d(wd.x, [N_WASM, T, I]);
-  const wy = tfWasm.tensor2d(oneHot(wd.y), [N_WASM, C]);
+  const wy = tfWasm.tensor2d(ctx.oneHot(wd.y, C), [N_WASM, C]);
   const wasmEpoch = () => wasmModel.fit(wx, wy, { epochs: 1, batchSize: BATCH, shuffle: true, verbose: 0 });
 
   // Warm-up (V8 tiers wasm up per function; both libraries get one full epoch), then interleaved runs.
@@ -111,9 +98,9 @@ export async function run(ctx) {
 
   const tfCpu = await ctx.tf("cpu");
   const cpuModel = await tfModel(tfCpu);
-  const cd = data(N_CPU, 3);
+  const cd = data(ctx, N_CPU, 3);
   const cx = tfCpu.tensor3d(cd.x, [N_CPU, T, I]);
-  const cy = tfCpu.tensor2d(oneHot(cd.y), [N_CPU, C]);
+  const cy = tfCpu.tensor2d(ctx.oneHot(cd.y, C), [N_CPU, C]);
   const cpuEpoch = () => cpuModel.fit(cx, cy, { epochs: 1, batchSize: BATCH, shuffle: true, verbose: 0 });
   await cpuEpoch();
   const tCpu = [];

@@ -5,16 +5,6 @@
 const N = 10000;
 const BATCH = 64;
 
-function data(seed = 1) {
-  let s = seed >>> 0;
-  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  const x = new Float32Array(N * 784);
-  for (let i = 0; i < x.length; i++) x[i] = rand();
-  const y = new Float32Array(N);
-  for (let i = 0; i < N; i++) y[i] = Math.floor(rand() * 10);
-  return { x, y };
-}
-
 function neuriteModel(nt) {
   const { nn } = nt;
   nt.manualSeed(0);
@@ -55,7 +45,7 @@ export async function run(ctx) {
     console.log("(dist/neurite.js lacks fit or optim.Adam: build first)");
     return;
   }
-  const { x, y } = data();
+  const { x, y } = ctx.classificationData(N, 784, 10);
   const runs = Number(process.env.BENCH_RUNS ?? 3);
 
   // ---- training throughput (one epoch of fit over N samples) ----
@@ -71,8 +61,7 @@ export async function run(ctx) {
   );
 
   const peers = {};
-  const oneHot = new Float32Array(N * 10);
-  for (let i = 0; i < N; i++) oneHot[i * 10 + y[i]] = 1;
+  const oneHot = ctx.oneHot(y, 10);
   for (const backend of ["wasm", "cpu"]) {
     const tf = await ctx.tf(backend);
     const m = await tfModel(tf);

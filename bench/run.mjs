@@ -124,6 +124,28 @@ function measureEach(fns, { warmupMs = 300, runs = 7, runMs = 100 } = {}) {
   return per.map(median);
 }
 
+/**
+ * Seeded random classification data for the training benches (the same arrays for every library):
+ * n samples of `features` values, each `value(u)` of a uniform u in [0, 1) (default u), then n labels
+ * in [0, classes), all from one LCG stream.
+ */
+function classificationData(n, features, classes, seed = 1, value = (u) => u) {
+  let s = seed >>> 0;
+  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const x = new Float32Array(n * features);
+  for (let i = 0; i < x.length; i++) x[i] = value(rand());
+  const y = new Float32Array(n);
+  for (let i = 0; i < n; i++) y[i] = Math.floor(rand() * classes);
+  return { x, y };
+}
+
+/** Labels as one-hot rows [labels, classes] (what tfjs's softmaxCrossEntropy takes). */
+function oneHot(y, classes) {
+  const out = new Float32Array(y.length * classes);
+  for (let i = 0; i < y.length; i++) out[i * classes + y[i]] = 1;
+  return out;
+}
+
 function table(header, rows) {
   const all = [header, ...rows].map((r) => r.map(String));
   const w = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
@@ -134,7 +156,7 @@ function table(header, rows) {
 }
 
 const filters = process.argv.slice(2).filter((a) => !a.startsWith("-"));
-const ctx = { root, argv: process.argv.slice(2), tf, neurite, core, measure, measureEach, median, table };
+const ctx = { root, argv: process.argv.slice(2), tf, neurite, core, measure, measureEach, median, table, classificationData, oneHot };
 
 console.log(`node ${process.version}, flags: ${process.execArgv.join(" ") || "(none)"}, ` +
   `${os.cpus()[0]?.model ?? "cpu"} x${os.cpus().length}, single thread`);
