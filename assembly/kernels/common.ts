@@ -2,7 +2,7 @@
 // have written itself (same operation order, same accumulations): one definition, identical bits everywhere.
 // Not exported from the module.
 
-import { promoteLo, promoteHi, hsum64 } from "./simd_math";
+import { promoteLo, promoteHi, hsum64, demote2 } from "./simd_math";
 
 // ---------------------------------------------------------------- rows of contiguous floats
 
@@ -20,6 +20,38 @@ import { promoteLo, promoteHi, hsum64 } from "./simd_math";
   let s = hsum64(a0, a1);
   for (; i < L; i++) s += <f64>load<f32>(p + (<usize>i << 2));
   return s;
+}
+
+/**
+ * Column sums of 8 neighbouring columns over D rows (the first at p, rows rowBytes apart), accumulated in f64 in
+ * registers. add (a compile-time constant) false: the 8 sums rounded to f32 are stored contiguously at out;
+ * true: each is added in f64 to out[j * dso bytes] and the result rounded once.
+ */
+// @ts-ignore: decorator
+@inline export function colSums8(add: bool, out: usize, dso: usize, p: usize, D: i32, rowBytes: usize): void {
+  let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+  for (let r = 0; r < D; r++) {
+    const v = v128.load(p);
+    const w = v128.load(p, 16);
+    a0 = f64x2.add(a0, promoteLo(v));
+    a1 = f64x2.add(a1, promoteHi(v));
+    a2 = f64x2.add(a2, promoteLo(w));
+    a3 = f64x2.add(a3, promoteHi(w));
+    p += rowBytes;
+  }
+  if (!add) {
+    v128.store(out, demote2(a0, a1));
+    v128.store(out, demote2(a2, a3), 16);
+    return;
+  }
+  store<f32>(out, <f32>(<f64>load<f32>(out) + f64x2.extract_lane(a0, 0)));
+  store<f32>(out + dso, <f32>(<f64>load<f32>(out + dso) + f64x2.extract_lane(a0, 1)));
+  store<f32>(out + 2 * dso, <f32>(<f64>load<f32>(out + 2 * dso) + f64x2.extract_lane(a1, 0)));
+  store<f32>(out + 3 * dso, <f32>(<f64>load<f32>(out + 3 * dso) + f64x2.extract_lane(a1, 1)));
+  store<f32>(out + 4 * dso, <f32>(<f64>load<f32>(out + 4 * dso) + f64x2.extract_lane(a2, 0)));
+  store<f32>(out + 5 * dso, <f32>(<f64>load<f32>(out + 5 * dso) + f64x2.extract_lane(a2, 1)));
+  store<f32>(out + 6 * dso, <f32>(<f64>load<f32>(out + 6 * dso) + f64x2.extract_lane(a3, 0)));
+  store<f32>(out + 7 * dso, <f32>(<f64>load<f32>(out + 7 * dso) + f64x2.extract_lane(a3, 1)));
 }
 
 /** Dot product of two rows of n floats: four SIMD lanes, then the tail, summed in f32. */

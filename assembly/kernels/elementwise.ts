@@ -6,8 +6,8 @@
 // contiguous or plainly broadcast tail becomes one long SIMD run) and walks the remaining outer dimensions with a
 // small recursion (depth <= 8, counters live in wasm locals: no scratch memory, safe with shared memory).
 
-import { loadK, storeK, exp4, log4, promoteLo, promoteHi } from "./simd_math";
-import { rowSum64, axpyRow } from "./common";
+import { loadK, storeK, exp4, log4 } from "./simd_math";
+import { rowSum64, axpyRow, colSums8 } from "./common";
 
 // ================================================================= binary
 
@@ -213,28 +213,7 @@ function colSumInto(out: usize, so: i32, src: usize, D: i32, L: i32): void {
   const row = <usize>L << 2;
   const dso = <usize>so << 2;
   let j = 0;
-  for (; j + 8 <= L; j += 8) {
-    let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
-    let p = src + (<usize>j << 2);
-    for (let r = 0; r < D; r++) {
-      const v = v128.load(p);
-      const w = v128.load(p, 16);
-      a0 = f64x2.add(a0, promoteLo(v));
-      a1 = f64x2.add(a1, promoteHi(v));
-      a2 = f64x2.add(a2, promoteLo(w));
-      a3 = f64x2.add(a3, promoteHi(w));
-      p += row;
-    }
-    const o = out + <usize>j * dso;
-    store<f32>(o, <f32>(<f64>load<f32>(o) + f64x2.extract_lane(a0, 0)));
-    store<f32>(o + dso, <f32>(<f64>load<f32>(o + dso) + f64x2.extract_lane(a0, 1)));
-    store<f32>(o + 2 * dso, <f32>(<f64>load<f32>(o + 2 * dso) + f64x2.extract_lane(a1, 0)));
-    store<f32>(o + 3 * dso, <f32>(<f64>load<f32>(o + 3 * dso) + f64x2.extract_lane(a1, 1)));
-    store<f32>(o + 4 * dso, <f32>(<f64>load<f32>(o + 4 * dso) + f64x2.extract_lane(a2, 0)));
-    store<f32>(o + 5 * dso, <f32>(<f64>load<f32>(o + 5 * dso) + f64x2.extract_lane(a2, 1)));
-    store<f32>(o + 6 * dso, <f32>(<f64>load<f32>(o + 6 * dso) + f64x2.extract_lane(a3, 0)));
-    store<f32>(o + 7 * dso, <f32>(<f64>load<f32>(o + 7 * dso) + f64x2.extract_lane(a3, 1)));
-  }
+  for (; j + 8 <= L; j += 8) colSums8(true, out + <usize>j * dso, dso, src + (<usize>j << 2), D, row);
   for (; j < L; j++) {
     let s: f64 = 0;
     let p = src + (<usize>j << 2);

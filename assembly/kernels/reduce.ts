@@ -3,7 +3,7 @@
 // four neighbouring inner positions (contiguous in memory) while walking dim.
 
 import { loadK, storeK, sel, promoteLo, promoteHi, demote2, hsum64 } from "./simd_math";
-import { rowSum64 } from "./common";
+import { rowSum64, colSums8 } from "./common";
 
 // ================================================================= sum
 
@@ -26,22 +26,7 @@ export function sum_axis_f32(out: usize, x: usize, outer: i32, dim: i32, inner: 
     const xb = x + <usize>o * blockBytes;
     const ob = out + <usize>o * rowBytes;
     let i = 0;
-    for (; i + 8 <= inner; i += 8) {
-      let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
-      let p = xb + (<usize>i << 2);
-      for (let d = 0; d < dim; d++) {
-        const v = v128.load(p);
-        const w = v128.load(p, 16);
-        a0 = f64x2.add(a0, promoteLo(v));
-        a1 = f64x2.add(a1, promoteHi(v));
-        a2 = f64x2.add(a2, promoteLo(w));
-        a3 = f64x2.add(a3, promoteHi(w));
-        p += rowBytes;
-      }
-      const q = ob + (<usize>i << 2);
-      v128.store(q, demote2(a0, a1));
-      v128.store(q, demote2(a2, a3), 16);
-    }
+    for (; i + 8 <= inner; i += 8) colSums8(false, ob + (<usize>i << 2), 0, xb + (<usize>i << 2), dim, rowBytes);
     for (; i < inner; i += 4) {
       const k = min(4, inner - i);
       let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
