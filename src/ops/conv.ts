@@ -122,6 +122,23 @@ function gradBuffers(op: string, x: Tensor, weight: Tensor, bias: Tensor | null,
 }
 
 /** y = conv(x, w) + b with the geometry in spec; y has shape `outShape`. */
+/**
+ * Walk a batch of N samples in chunks (as many samples as fit the chunk budget) through one
+ * temporary buffer: `col` holds K rows of the chunk's columns (P per sample), `rest` the R rows after
+ * them. fn gets the chunk's first sample n0, its sample count and its column count L = cnt·P.
+ */
+function inChunks(e: Engine, op: string, N: number, K: number, R: number, P: number,
+  fn: (col: number, rest: number, n0: number, cnt: number, L: number) => void): void {
+  const nb = chunkOf(N, (K + R) * P);
+  withBuffer(e, op, (K + R) * nb * P, (col) => {
+    const rest = col + K * nb * P * 4;
+    for (let n0 = 0; n0 < N; n0 += nb) {
+      const cnt = Math.min(nb, N - n0);
+      fn(col, rest, n0, cnt, cnt * P);
+    }
+  });
+}
+
 function convCore(spec: ConvSpec, x: Tensor, weight: Tensor, bias: Tensor | null, outShape: number[]): Tensor {
   const { op, g, OC, groups } = spec;
   const out = Tensor.empty(op, outShape);
@@ -132,18 +149,12 @@ function convCore(spec: ConvSpec, x: Tensor, weight: Tensor, bias: Tensor | null
   const OCg = OC / groups;
   const inSample = g.C * g.H * g.W;
   if (out.size > 0) {
-    const nb = chunkOf(g.N, (K + OC) * P);
-    withBuffer(e, op, (K + OC) * nb * P, (col) => {
-      const tmp = col + K * nb * P * 4;
-      for (let n0 = 0; n0 < g.N; n0 += nb) {
-        const cnt = Math.min(nb, g.N - n0);
-        const L = cnt * P;
-        e.core.im2col_f32(col, x.ptr + n0 * inSample * 4, dimsOf(e, g, cnt));
-        for (let gi = 0; gi < groups; gi++) {
-          gemm(e, tmp + gi * OCg * L * 4, weight.ptr + gi * OCg * Kg * 4, col + gi * Kg * L * 4, OCg, L, Kg, 0, 0, 0);
-        }
-        e.core.cnp_to_nchw_f32(out.ptr + n0 * OC * P * 4, tmp, bias ? bias.ptr : 0, cnt, OC, P);
+    inChunks(e, op, g.N, K, OC, P, (col, tmp, n0, cnt, L) => {
+      e.core.im2col_f32(col, x.ptr + n0 * inSample * 4, dimsOf(e, g, cnt));
+      for (let gi = 0; gi < groups; gi++) {
+        gemm(e, tmp + gi * OCg * L * 4, weight.ptr + gi * OCg * Kg * 4, col + gi * Kg * L * 4, OCg, L, Kg, 0, 0, 0);
       }
+      e.core.cnp_to_nchw_f32(out.ptr + n0 * OC * P * 4, tmp, bias ? bias.ptr : 0, cnt, OC, P);
     });
   }
   const inputs = bias ? [x, weight, bias] : [x, weight];
@@ -152,25 +163,19 @@ function convCore(spec: ConvSpec, x: Tensor, weight: Tensor, bias: Tensor | null
     const c = ex.core;
     const { dx, dw, db } = gradBuffers(op, x, weight, bias, OC);
     if ((dx || dw) && dy.size > 0) {
-      const nb = chunkOf(g.N, (K + OC) * P);
-      withBuffer(ex, op, (K + OC) * nb * P, (col) => {
-        const dyt = col + K * nb * P * 4;
-        for (let n0 = 0; n0 < g.N; n0 += nb) {
-          const cnt = Math.min(nb, g.N - n0);
-          const L = cnt * P;
-          c.nchw_to_cnp_f32(dyt, dy.ptr + n0 * OC * P * 4, cnt, OC, P);
-          if (dw) {
-            c.im2col_f32(col, x.ptr + n0 * inSample * 4, dimsOf(ex, g, cnt));
-            for (let gi = 0; gi < groups; gi++) {
-              gemm(ex, dw.ptr + gi * OCg * Kg * 4, dyt + gi * OCg * L * 4, col + gi * Kg * L * 4, OCg, Kg, L, 0, 1, n0 > 0 ? 1 : 0);
-            }
+      inChunks(ex, op, g.N, K, OC, P, (col, dyt, n0, cnt, L) => {
+        c.nchw_to_cnp_f32(dyt, dy.ptr + n0 * OC * P * 4, cnt, OC, P);
+        if (dw) {
+          c.im2col_f32(col, x.ptr + n0 * inSample * 4, dimsOf(ex, g, cnt));
+          for (let gi = 0; gi < groups; gi++) {
+            gemm(ex, dw.ptr + gi * OCg * Kg * 4, dyt + gi * OCg * L * 4, col + gi * Kg * L * 4, OCg, Kg, L, 0, 1, n0 > 0 ? 1 : 0);
           }
-          if (dx) {
-            for (let gi = 0; gi < groups; gi++) {
-              gemm(ex, col + gi * Kg * L * 4, weight.ptr + gi * OCg * Kg * 4, dyt + gi * OCg * L * 4, Kg, L, OCg, 1, 0, 0);
-            }
-            c.col2im_f32(dx.ptr + n0 * inSample * 4, col, dimsOf(ex, g, cnt));
+        }
+        if (dx) {
+          for (let gi = 0; gi < groups; gi++) {
+            gemm(ex, col + gi * Kg * L * 4, weight.ptr + gi * OCg * Kg * 4, dyt + gi * OCg * L * 4, Kg, L, OCg, 1, 0, 0);
           }
+          c.col2im_f32(dx.ptr + n0 * inSample * 4, col, dimsOf(ex, g, cnt));
         }
       });
     } else {
@@ -314,19 +319,13 @@ function transposeCore(op: string, g: Geometry, IC: number, groups: number, x: T
   const Kg = K / groups;
   const ICg = IC / groups;
   const outSample = OC * g.H * g.W;
-  const nb = chunkOf(g.N, (K + IC) * P);
   if (out.size > 0) {
-    withBuffer(e, op, (K + IC) * nb * P, (col) => {
-      const xt = col + K * nb * P * 4;
-      for (let n0 = 0; n0 < g.N; n0 += nb) {
-        const cnt = Math.min(nb, g.N - n0);
-        const L = cnt * P;
-        e.core.nchw_to_cnp_f32(xt, x.ptr + n0 * IC * P * 4, cnt, IC, P);
-        for (let gi = 0; gi < groups; gi++) {
-          gemm(e, col + gi * Kg * L * 4, weight.ptr + gi * ICg * Kg * 4, xt + gi * ICg * L * 4, Kg, L, ICg, 1, 0, 0);
-        }
-        e.core.col2im_f32(out.ptr + n0 * outSample * 4, col, dimsOf(e, g, cnt));
+    inChunks(e, op, g.N, K, IC, P, (col, xt, n0, cnt, L) => {
+      e.core.nchw_to_cnp_f32(xt, x.ptr + n0 * IC * P * 4, cnt, IC, P);
+      for (let gi = 0; gi < groups; gi++) {
+        gemm(e, col + gi * Kg * L * 4, weight.ptr + gi * ICg * Kg * 4, xt + gi * ICg * L * 4, Kg, L, ICg, 1, 0, 0);
       }
+      e.core.col2im_f32(out.ptr + n0 * outSample * 4, col, dimsOf(e, g, cnt));
     });
     if (bias) e.core.bias_add_nchw_f32(out.ptr, bias.ptr, g.N, OC, g.H * g.W);
   }
@@ -336,24 +335,19 @@ function transposeCore(op: string, g: Geometry, IC: number, groups: number, x: T
     const c = ex.core;
     const { dx, dw, db } = gradBuffers(op, x, weight, bias, OC);
     if ((dx || dw) && x.size > 0) {
-      withBuffer(ex, op, (K + IC) * nb * P, (col) => {
-        const xt = col + K * nb * P * 4;
-        for (let n0 = 0; n0 < g.N; n0 += nb) {
-          const cnt = Math.min(nb, g.N - n0);
-          const L = cnt * P;
-          c.im2col_f32(col, dy.ptr + n0 * outSample * 4, dimsOf(ex, g, cnt));
-          if (dw) {
-            c.nchw_to_cnp_f32(xt, x.ptr + n0 * IC * P * 4, cnt, IC, P);
-            for (let gi = 0; gi < groups; gi++) {
-              gemm(ex, dw.ptr + gi * ICg * Kg * 4, xt + gi * ICg * L * 4, col + gi * Kg * L * 4, ICg, Kg, L, 0, 1, n0 > 0 ? 1 : 0);
-            }
+      inChunks(ex, op, g.N, K, IC, P, (col, xt, n0, cnt, L) => {
+        c.im2col_f32(col, dy.ptr + n0 * outSample * 4, dimsOf(ex, g, cnt));
+        if (dw) {
+          c.nchw_to_cnp_f32(xt, x.ptr + n0 * IC * P * 4, cnt, IC, P);
+          for (let gi = 0; gi < groups; gi++) {
+            gemm(ex, dw.ptr + gi * ICg * Kg * 4, xt + gi * ICg * L * 4, col + gi * Kg * L * 4, ICg, Kg, L, 0, 1, n0 > 0 ? 1 : 0);
           }
-          if (dx) {
-            for (let gi = 0; gi < groups; gi++) {
-              gemm(ex, xt + gi * ICg * L * 4, weight.ptr + gi * ICg * Kg * 4, col + gi * Kg * L * 4, ICg, L, Kg, 0, 0, 0);
-            }
-            c.cnp_to_nchw_f32(dx.ptr + n0 * IC * P * 4, xt, 0, cnt, IC, P);
+        }
+        if (dx) {
+          for (let gi = 0; gi < groups; gi++) {
+            gemm(ex, xt + gi * ICg * L * 4, weight.ptr + gi * ICg * Kg * 4, col + gi * Kg * L * 4, ICg, L, Kg, 0, 0, 0);
           }
+          c.cnp_to_nchw_f32(dx.ptr + n0 * IC * P * 4, xt, 0, cnt, IC, P);
         }
       });
     } else {
