@@ -8,7 +8,7 @@
 // bit; the others get N ulp + 8 * 2^-24 * |dy| * (sum of |terms| of the derivative formula) for cancellation,
 // plus the same argument-rounding term with f''.
 import { describe, it, expect } from "vitest";
-import { loadCore, randomFloats, ulp, SENTINEL, fail } from "./harness";
+import { loadCore, randomFloats, ulp, SENTINEL, fail, stepsAround } from "./harness";
 
 const core = loadCore();
 const ex = core.exports;
@@ -260,12 +260,7 @@ describe("activation accuracy and stability", () => {
           if (Math.abs(x[i]) < 0.05) x[i] += 0.1;
           if (kind === 10 && Math.abs(x[i] * p1 - p2) < 0.05) x[i] += 0.1;
         }
-        const h = new Float64Array(n);
-        const xp = new Float32Array(n), xm = new Float32Array(n);
-        for (let i = 0; i < n; i++) {
-          const hh = 2e-3 * Math.max(1, Math.abs(x[i]));
-          xp[i] = x[i] + hh; xm[i] = x[i] - hh; h[i] = xp[i] - xm[i];
-        }
+        const { xp, xm, h } = stepsAround(x, 2e-3);
         const px = core.put(x), y = core.empty(n), ones = core.put(new Float32Array(n).fill(1)), dx = core.empty(n);
         ex.act_f32(kind, y, px, n, p1, p2);
         ex.act_bwd_f32(kind, dx, px, y, ones, n, p1, p2);

@@ -6,7 +6,7 @@
 // (correctly rounded in all but rare cases): 1 ulp. Sums in reduce_broadcast are f64-accumulated per block
 // and added in f32 across outer reduced dims: bound (blocks + 1) * 2^-24 * sum|x|.
 import { describe, it, expect } from "vitest";
-import { loadCore, randomFloats, fail } from "./harness";
+import { loadCore, randomFloats, fail, stepsAround } from "./harness";
 
 const core = loadCore();
 const ex = core.exports;
@@ -443,13 +443,7 @@ describe("unary_bwd_f32", () => {
       ex.unary_f32(op, yo, px, n, p1, p2);
       ex.unary_bwd_f32(op, dx, px, yo, dyp, n, p1, p2);
       const g = core.get(dx, n);
-      const xp = new Float32Array(n), xm = new Float32Array(n);
-      const h = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        const hh = 3e-3 * Math.max(1, Math.abs(x[i]));
-        xp[i] = x[i] + hh; xm[i] = x[i] - hh;
-        h[i] = xp[i] - xm[i];
-      }
+      const { xp, xm, h } = stepsAround(x, 3e-3);
       const fp = core.empty(n), fm = core.empty(n);
       ex.unary_f32(op, fp, core.put(xp), n, p1, p2);
       ex.unary_f32(op, fm, core.put(xm), n, p1, p2);

@@ -137,6 +137,22 @@ export function centralDifference(L: (xs: Float32Array) => number, x: Float32Arr
   return (L(xp) - L(xm)) / (xp[k] - xm[k]);
 }
 
+/**
+ * Elementwise central-difference points xp, xm = x ± rel·max(1, |x|) (rounded to float32) and the
+ * step each actually takes, h = xp - xm.
+ */
+export function stepsAround(x: Float32Array, rel: number): { xp: Float32Array; xm: Float32Array; h: Float64Array } {
+  const n = x.length;
+  const xp = new Float32Array(n), xm = new Float32Array(n);
+  const h = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const step = rel * Math.max(1, Math.abs(x[i]));
+    xp[i] = x[i] + step; xm[i] = x[i] - step;
+    h[i] = xp[i] - xm[i];
+  }
+  return { xp, xm, h };
+}
+
 /** The spacing of float32 values at |v| (one unit in the last place), for ulp-based tolerances. */
 export function ulp(v: number): number {
   const a = Math.abs(Math.fround(v));

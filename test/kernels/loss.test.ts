@@ -6,7 +6,7 @@
 // <= 3 ulp, but (1-y)x + max(-x,0) can cancel: 4 ulp + 4u(|x| + 1). Its gradient (sigmoid(x) - y) g:
 // (3 ulp of sigmoid(x) + 1 ulp of the difference) * |g| + 1 ulp (sigmoid <= 2.4 ulp, a subtraction, a product).
 import { describe, it, expect } from "vitest";
-import { loadCore, randomFloats, ulp, fail } from "./harness";
+import { loadCore, randomFloats, ulp, fail, stepsAround } from "./harness";
 
 const core = loadCore();
 const ex = core.exports;
@@ -164,16 +164,14 @@ describe("loss_f32 / loss_bwd_f32", () => {
       const dx = core.empty(n);
       ex.loss_bwd_f32(kind, dx, core.put(x), py, core.put(w), 0, n, p1);
       const g = core.get(dx, n);
-      const xp = new Float32Array(n), xm = new Float32Array(n);
-      for (let i = 0; i < n; i++) { const h = 1e-3 * Math.max(1, Math.abs(x[i])); xp[i] = x[i] + h; xm[i] = x[i] - h; }
+      const { xp, xm, h } = stepsAround(x, 1e-3);
       const lp = core.empty(n), lm = core.empty(n);
       ex.loss_f32(kind, lp, core.put(xp), py, n, p1);
       ex.loss_f32(kind, lm, core.put(xm), py, n, p1);
       const a = core.get(lp, n), b = core.get(lm, n);
       for (let i = 0; i < n; i++) {
-        const h2 = xp[i] - xm[i];
-        const fd = (w[i] * (a[i] - b[i])) / h2;
-        const tol = 2e-3 * (1 + Math.abs(g[i])) + (2 * U * Math.max(Math.abs(a[i]), Math.abs(b[i])) * Math.abs(w[i])) / h2;
+        const fd = (w[i] * (a[i] - b[i])) / h[i];
+        const tol = 2e-3 * (1 + Math.abs(g[i])) + (2 * U * Math.max(Math.abs(a[i]), Math.abs(b[i])) * Math.abs(w[i])) / h[i];
         if (!(Math.abs(fd - g[i]) <= tol)) fail(`${NAMES[kind]} x=${x[i]} y=${y[i]}: fd ${fd} vs ${g[i]}`);
       }
       core.reset();
