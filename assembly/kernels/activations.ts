@@ -2,6 +2,7 @@
 // the same vector code, so the result for an element never depends on its position). PyTorch semantics.
 
 import { loadK, storeK, sel, exp4, expm14, log1p4, tanh4, sigmoid4, phi4 } from "./simd_math";
+import { sigmoidGrad4, tanhGrad4, reluGrad4 } from "./common";
 
 const SELU_ALPHA: f32 = 1.6732632423543772848170429916717;
 const SELU_SCALE: f32 = 1.0507009873554804934193349852946;
@@ -75,9 +76,9 @@ export function act_f32(kind: i32, out: usize, x: usize, n: i32, p1: f32, p2: f3
   const one = f32x4.splat(1.0);
   switch (kind) {
     case 0: return dy;
-    case 1: return f32x4.mul(f32x4.mul(dy, f32x4.sub(one, y)), y); // torch: dy * (1 - y) * y
-    case 2: return f32x4.mul(dy, f32x4.sub(one, f32x4.mul(y, y))); // dy * (1 - y^2)
-    case 3: return v128.andnot(dy, f32x4.le(y, zero)); // threshold_backward: y <= 0 ? 0 : dy
+    case 1: return sigmoidGrad4(dy, y); // torch: dy * (1 - y) * y
+    case 2: return tanhGrad4(dy, y); // dy * (1 - y^2)
+    case 3: return reluGrad4(dy, y); // threshold_backward: y <= 0 ? 0 : dy
     case 4: return sel(dy, f32x4.mul(dy, f32x4.splat(p1)), f32x4.gt(x, zero));
     case 5: // elu_backward (is_result = false): x > 0 ? dy : dy * alpha * exp(x)
       return sel(dy, f32x4.mul(f32x4.mul(dy, f32x4.splat(p1)), exp4(x)), f32x4.gt(x, zero));

@@ -112,6 +112,34 @@ import { promoteLo, promoteHi, hsum64, demote2 } from "./simd_math";
   }
 }
 
+// ---------------------------------------------------------------- lane-wise formulas used by several kernels
+
+/** torch.sign lane-wise: 1 for x > 0, -1 for x < 0, 0 for +-0 and NaN. */
+// @ts-ignore: decorator
+@inline export function sign4(x: v128): v128 {
+  const zero = f32x4.splat(0.0);
+  const one = f32x4.splat(1.0);
+  return f32x4.sub(v128.and(one, f32x4.gt(x, zero)), v128.and(one, f32x4.lt(x, zero)));
+}
+
+/** Gradient through a sigmoid from its output s: d * (1 - s) * s (torch's order). */
+// @ts-ignore: decorator
+@inline export function sigmoidGrad4(d: v128, s: v128): v128 {
+  return f32x4.mul(f32x4.mul(d, f32x4.sub(f32x4.splat(1.0), s)), s);
+}
+
+/** Gradient through a tanh from its output t: d * (1 - t^2). */
+// @ts-ignore: decorator
+@inline export function tanhGrad4(d: v128, t: v128): v128 {
+  return f32x4.mul(d, f32x4.sub(f32x4.splat(1.0), f32x4.mul(t, t)));
+}
+
+/** Gradient through a relu from its output y: y <= 0 ? 0 : d (threshold_backward). */
+// @ts-ignore: decorator
+@inline export function reluGrad4(d: v128, y: v128): v128 {
+  return v128.andnot(d, f32x4.le(y, f32x4.splat(0.0)));
+}
+
 // ---------------------------------------------------------------- lanes chosen at run time (l in 0..3)
 
 /** Lane l of the f32x4 v. */

@@ -7,7 +7,7 @@
 // small recursion (depth <= 8, counters live in wasm locals: no scratch memory, safe with shared memory).
 
 import { loadK, storeK, exp4, log4 } from "./simd_math";
-import { rowSum64, axpyRow, colSums8 } from "./common";
+import { rowSum64, axpyRow, colSums8, sign4 } from "./common";
 
 // ================================================================= binary
 
@@ -476,14 +476,6 @@ function powV(x: v128, p: f32, code: i32): v128 {
   }
 }
 
-/** torch.sign: 1 for x > 0, -1 for x < 0, 0 for +-0 and NaN. */
-// @ts-ignore: decorator
-@inline function signV(x: v128): v128 {
-  const zero = f32x4.splat(0.0);
-  const one = f32x4.splat(1.0);
-  return f32x4.sub(v128.and(one, f32x4.gt(x, zero)), v128.and(one, f32x4.lt(x, zero)));
-}
-
 // @ts-ignore: decorator
 @inline function unaryV(op: i32, x: v128, p1: f32, p2: f32, pc: i32): v128 {
   switch (op) {
@@ -495,7 +487,7 @@ function powV(x: v128, p: f32, code: i32): v128 {
     case 5: return powV(x, p1, pc);
     case 6: return f32x4.min(f32x4.max(x, f32x4.splat(p1)), f32x4.splat(p2));
     case 7: return f32x4.add(f32x4.mul(x, f32x4.splat(p1)), f32x4.splat(p2));
-    default: return signV(x);
+    default: return sign4(x);
   }
 }
 
@@ -539,7 +531,7 @@ export function unary_f32(op: i32, out: usize, x: usize, n: i32, p1: f32, p2: f3
     case 1: return f32x4.mul(dy, y);
     case 2: return f32x4.div(dy, x);
     case 3: return f32x4.div(dy, f32x4.add(y, y));
-    case 4: return f32x4.mul(dy, signV(x));
+    case 4: return f32x4.mul(dy, sign4(x));
     case 5: {
       if (p1 == 0) return f32x4.splat(0.0);
       return f32x4.mul(dy, f32x4.mul(f32x4.splat(p1), powV(x, p1 - 1, pc)));

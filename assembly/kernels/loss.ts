@@ -1,6 +1,7 @@
 // Elementwise loss values and their gradients (the engine does the reduction). PyTorch semantics.
 
 import { loadK, storeK, sel, exp4, log4, log1p4, sigmoid4 } from "./simd_math";
+import { sign4 } from "./common";
 
 // @ts-ignore: decorator
 @inline function lossV(kind: i32, x: v128, y: v128, p1: f32): v128 {
@@ -59,13 +60,7 @@ export function loss_f32(kind: i32, out: usize, x: usize, y: usize, n: i32, p1: 
 @inline function lossBwdV(kind: i32, x: v128, y: v128, g: v128, p1: f32): v128 {
   switch (kind) {
     case 0: { const d = f32x4.sub(x, y); return f32x4.mul(f32x4.add(d, d), g); } // 2 (x - y) g
-    case 1: { // sign(x - y) g, sign(0) = sign(NaN) = 0
-      const d = f32x4.sub(x, y);
-      const zero = f32x4.splat(0.0);
-      const one = f32x4.splat(1.0);
-      const s = f32x4.sub(v128.and(one, f32x4.gt(d, zero)), v128.and(one, f32x4.lt(d, zero)));
-      return f32x4.mul(s, g);
-    }
+    case 1: return f32x4.mul(sign4(f32x4.sub(x, y)), g); // sign(x - y) g, sign(0) = sign(NaN) = 0
     case 2: { // huber: d <= -delta ? -g delta : d >= delta ? g delta : d g
       const d = f32x4.sub(x, y);
       const dv = f32x4.splat(p1);

@@ -10,6 +10,7 @@
 // the gradient arriving through the next step's recurrent GEMM), so no separate add is needed.
 
 import { loadK, storeK, tanh4, sigmoid4 } from "./simd_math";
+import { sigmoidGrad4, tanhGrad4, reluGrad4 } from "./common";
 
 // @ts-ignore: decorator
 @inline function at(base: usize, floatIndex: i32): usize {
@@ -59,7 +60,6 @@ export function lstm_cell_bwd_f32(
   gates: usize, cPrev: usize, c: usize, batch: i32, hidden: i32,
 ): void {
   const g4 = hidden << 2;
-  const one = f32x4.splat(1.0);
   for (let b = 0; b < batch; b++) {
     const gr = at(gates, b * g4);
     const dr = at(dGates, b * g4);
@@ -75,16 +75,16 @@ export function lstm_cell_bwd_f32(
       const dtc = f32x4.mul(dh, o);
       const dcT = f32x4.add(
         f32x4.add(loadK(at(dc, sr + j), k, 0), loadK(at(dCy, sr + j), k, 0)),
-        f32x4.mul(dtc, f32x4.sub(one, f32x4.mul(tc, tc))),
+        tanhGrad4(dtc, tc),
       );
       const di = f32x4.mul(dcT, g);
       const df = f32x4.mul(dcT, loadK(at(cPrev, sr + j), k, 0));
       const dg = f32x4.mul(dcT, i);
       const dO = f32x4.mul(dh, tc);
-      storeK(at(dr, j), f32x4.mul(f32x4.mul(di, f32x4.sub(one, i)), i), k);
-      storeK(at(dr, hidden + j), f32x4.mul(f32x4.mul(df, f32x4.sub(one, f)), f), k);
-      storeK(at(dr, 2 * hidden + j), f32x4.mul(dg, f32x4.sub(one, f32x4.mul(g, g))), k);
-      storeK(at(dr, 3 * hidden + j), f32x4.mul(f32x4.mul(dO, f32x4.sub(one, o)), o), k);
+      storeK(at(dr, j), sigmoidGrad4(di, i), k);
+      storeK(at(dr, hidden + j), sigmoidGrad4(df, f), k);
+      storeK(at(dr, 2 * hidden + j), tanhGrad4(dg, g), k);
+      storeK(at(dr, 3 * hidden + j), sigmoidGrad4(dO, o), k);
       storeK(at(dc, sr + j), f32x4.mul(dcT, f), k);
     }
   }
@@ -135,7 +135,6 @@ export function gru_cell_bwd_f32(
   dGx: usize, dGh: usize, dhRec: usize, dY: usize, gates: usize, hn: usize, hPrev: usize, batch: i32, hidden: i32,
 ): void {
   const g3 = hidden * 3;
-  const one = f32x4.splat(1.0);
   for (let b = 0; b < batch; b++) {
     const gr = at(gates, b * g3);
     const xr = at(dGx, b * g3);
@@ -150,10 +149,10 @@ export function gru_cell_bwd_f32(
       const dhz = f32x4.mul(dh, z);
       const dz = f32x4.mul(dh, f32x4.sub(loadK(at(hPrev, sr + j), k, 0), n));
       const dn = f32x4.sub(dh, dhz);
-      const dnPre = f32x4.mul(dn, f32x4.sub(one, f32x4.mul(n, n)));
+      const dnPre = tanhGrad4(dn, n);
       const dr = f32x4.mul(dnPre, loadK(at(hn, sr + j), k, 0));
-      const drPre = f32x4.mul(f32x4.mul(dr, f32x4.sub(one, r)), r);
-      const dzPre = f32x4.mul(f32x4.mul(dz, f32x4.sub(one, z)), z);
+      const drPre = sigmoidGrad4(dr, r);
+      const dzPre = sigmoidGrad4(dz, z);
       storeK(at(xr, j), drPre, k);
       storeK(at(xr, hidden + j), dzPre, k);
       storeK(at(xr, 2 * hidden + j), dnPre, k);
@@ -171,13 +170,11 @@ export function gru_cell_bwd_f32(
  * step's output. dPre may alias dhRec.
  */
 export function rnn_cell_bwd_f32(dPre: usize, dhRec: usize, dY: usize, h: usize, n: i32, relu: i32): void {
-  const one = f32x4.splat(1.0);
-  const zero = f32x4.splat(0.0);
   for (let i = 0; i < n; i += 4) {
     const k = min(4, n - i);
     const dh = f32x4.add(loadK(at(dY, i), k, 0), loadK(at(dhRec, i), k, 0));
     const y = loadK(at(h, i), k, 0);
-    const d = relu ? v128.andnot(dh, f32x4.le(y, zero)) : f32x4.mul(dh, f32x4.sub(one, f32x4.mul(y, y)));
+    const d = relu ? reluGrad4(dh, y) : tanhGrad4(dh, y);
     storeK(at(dPre, i), d, k);
   }
 }
