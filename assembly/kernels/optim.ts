@@ -18,6 +18,15 @@ const NESTEROV: i32 = 2;
 /** SGD flags bit: the momentum buffer is new (PyTorch's `buf is None`): it becomes a copy of d_p. */
 const FIRST: i32 = 4;
 
+/** The gradient as the update sees it: g, negated when maximize, plus wd*p when hasWd (a copy in registers). */
+// @ts-ignore: decorator
+@inline function effGrad(grad: usize, k: i32, p: v128, wd: v128, hasWd: bool, maximize: bool): v128 {
+  let g = loadK(grad, k, 0);
+  if (maximize) g = f32x4.neg(g);
+  if (hasWd) g = f32x4.add(g, f32x4.mul(wd, p));                          // grad.add(param, alpha=wd)
+  return g;
+}
+
 // Each @inline *At helper updates the k (1..4) elements at byte offset o; with the constant k = 4 the partial
 // loads/stores fold to plain v128 ones, so the body loop and the tail run the same arithmetic.
 
@@ -25,9 +34,7 @@ const FIRST: i32 = 4;
 @inline function sgdAt(o: usize, k: i32, param: usize, grad: usize, buf: usize,
   lr: v128, mom: v128, damp: v128, wd: v128, hasWd: bool, maximize: bool, nesterov: bool, first: bool): void {
   const p = loadK(param + o, k, 0);
-  let d = loadK(grad + o, k, 0);
-  if (maximize) d = f32x4.neg(d);
-  if (hasWd) d = f32x4.add(d, f32x4.mul(wd, p));                         // d_p.add(param, alpha=wd)
+  let d = effGrad(grad + o, k, p, wd, hasWd, maximize);                  // d_p
   if (buf) {
     let b: v128;
     if (first) b = d;                                                     // buf = clone(d_p)
@@ -63,9 +70,7 @@ export function sgd_f32(param: usize, grad: usize, buf: usize, n: i32,
   b1: v128, c1: v128, b2: v128, c2: v128, ss: v128, bc2: v128, eps: v128, wd: v128, decay: v128,
   hasWd: bool, hasDecay: bool, maximize: bool): void {
   let p = loadK(param + o, k, 0);
-  let g = loadK(grad + o, k, 0);
-  if (maximize) g = f32x4.neg(g);
-  if (hasWd) g = f32x4.add(g, f32x4.mul(wd, p));                          // grad.add(param, alpha=wd)
+  const g = effGrad(grad + o, k, p, wd, hasWd, maximize);
   if (hasDecay) p = f32x4.mul(p, decay);                                  // AdamW: param.mul_(1 - lr*wd)
   const mt = f32x4.add(f32x4.mul(loadK(m + o, k, 0), b1), f32x4.mul(c1, g));                // exp_avg
   const vt = f32x4.add(f32x4.mul(loadK(v + o, k, 0), b2), f32x4.mul(f32x4.mul(c2, g), g)); // exp_avg_sq
@@ -112,9 +117,7 @@ export function adam_f32(param: usize, grad: usize, m: usize, v: usize, vmax: us
 @inline function rmspropAt(o: usize, k: i32, param: usize, grad: usize, sq: usize, ga: usize, buf: usize,
   lr: v128, alpha: v128, c: v128, eps: v128, wd: v128, mom: v128, hasWd: bool, maximize: bool): void {
   const p = loadK(param + o, k, 0);
-  let g = loadK(grad + o, k, 0);
-  if (maximize) g = f32x4.neg(g);
-  if (hasWd) g = f32x4.add(g, f32x4.mul(wd, p));                          // grad.add(param, alpha=wd)
+  const g = effGrad(grad + o, k, p, wd, hasWd, maximize);
   const s = f32x4.add(f32x4.mul(loadK(sq + o, k, 0), alpha), f32x4.mul(f32x4.mul(c, g), g)); // square_avg
   storeK(sq + o, s, k);
   let avg: v128;
@@ -159,9 +162,7 @@ export function rmsprop_f32(param: usize, grad: usize, sq: usize, ga: usize, buf
 @inline function adagradAt(o: usize, k: i32, param: usize, grad: usize, sum: usize,
   clr: v128, eps: v128, wd: v128, hasWd: bool, maximize: bool): void {
   const p = loadK(param + o, k, 0);
-  let g = loadK(grad + o, k, 0);
-  if (maximize) g = f32x4.neg(g);
-  if (hasWd) g = f32x4.add(g, f32x4.mul(wd, p));                          // grad.add(param, alpha=wd)
+  const g = effGrad(grad + o, k, p, wd, hasWd, maximize);
   const s = f32x4.add(loadK(sum + o, k, 0), f32x4.mul(g, g));             // state_sum.addcmul_(g, g, value=1)
   storeK(sum + o, s, k);
   const std = f32x4.add(f32x4.sqrt(s), eps);                              // state_sum.sqrt().add_(eps)
