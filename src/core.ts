@@ -56,6 +56,9 @@ export interface Core {
 
   loss_f32(kind: number, out: number, x: number, y: number, n: number, p1: number): void;
   loss_bwd_f32(kind: number, dx: number, x: number, y: number, dy: number, dyScalar: number, n: number, p1: number): void;
+  nll_f32(loss: number, x: number, target: number, weight: number, n: number, c: number, inner: number, ignoreIndex: number): number;
+  nll_bwd_f32(dx: number, target: number, weight: number, dloss: number, dlossScalar: number, n: number, c: number,
+    inner: number, ignoreIndex: number): void;
 
   sgd_f32(param: number, grad: number, buf: number, n: number,
     lr: number, momentum: number, damp: number, weightDecay: number, flags: number): void;
@@ -139,4 +142,8 @@ export const Act = {
   identity: 0, sigmoid: 1, tanh: 2, relu: 3, leakyRelu: 4, elu: 5, selu: 6, silu: 7, gelu: 8, geluTanh: 9, softplus: 10,
 } as const;
 /** Codes shared with assembly/kernels/loss.ts. */
-export const LossKind = { mse: 0, l1: 1, huber: 2, bce: 3, bceWithLogits: 4 } as const;
+export const LossKind = {
+  mse: 0, l1: 1, huber: 2, bce: 3, bceWithLogits: 4, smoothL1: 5, klDiv: 6, klDivLog: 7,
+  /** loss_bwd_f32 only: the gradients of klDiv and klDivLog with respect to the target. */
+  klDivTarget: 8, klDivLogTarget: 9,
+} as const;

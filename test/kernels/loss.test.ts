@@ -178,3 +178,201 @@ describe("loss_f32 / loss_bwd_f32", () => {
     }
   });
 });
+
+// Kinds 5..9 (smooth l1, kl_div, kl_div with log target; 8 and 9 are kl_div's target gradients).
+// Tolerances: smooth l1 and the plain products (-g y) are fixed f32 operation sequences: bit for bit against
+// an f32 emulation. Otherwise each bound adds the error of the one transcendental (log <= 0.8 ulp, exp <= 0.97
+// ulp, see simd_math.ts) carried through the later operations, plus one ulp per rounding after it.
+const MORE = ["smooth_l1", "kl_div", "kl_div_log"];
+function moreRef(kind: number, x: number, y: number, p1: number): { v: number; tol: number } {
+  switch (kind) {
+    case 5: {
+      const z = Math.abs(fr(x - y)), b = fr(p1);
+      return { v: z < b ? fr(fr(fr(0.5 * z) * z) / b) : fr(z - fr(0.5 * b)), tol: 0 };
+    }
+    case 6: {
+      const yl = y === 0 ? 0 : y * Math.log(y), yx = fr(y * x);
+      const v = yl - yx;
+      return { v, tol: 2 * ulp(yl) + ulp(yx) + ulp(v) };
+    }
+    default: {
+      const d = fr(y - x), v = Math.exp(y) * d;
+      return { v, tol: 2 * ulp(v) };
+    }
+  }
+}
+function moreGradRef(kind: number, x: number, y: number, g: number, p1: number): { v: number; tol: number } {
+  switch (kind) {
+    case 5: {
+      const d = fr(x - y), b = fr(p1);
+      return { v: d <= -b ? -g : d >= b ? g : fr(fr(d * g) / b), tol: 0 };
+    }
+    case 6: return { v: fr(-g * y), tol: 0 };
+    case 7: { const v = -g * Math.exp(y); return { v, tol: 2 * ulp(v) }; }
+    case 8: { // g (log y + y/y - x): NaN at y == 0
+      const l = Math.log(y), s = fr(fr(l) + y / y), s2 = fr(s - x), v = g * s2;
+      return { v, tol: Math.abs(g) * (ulp(l) + ulp(s) + ulp(s2)) + ulp(v) };
+    }
+    default: { // g exp(y) (y - x) + g exp(y)
+      const ge = g * Math.exp(y), v = ge * fr(y - x) + ge;
+      return { v, tol: 3 * U * Math.abs(ge) * (Math.abs(fr(y - x)) + 1) + ulp(v) };
+    }
+  }
+}
+function moreInputs(kind: number, n: number, seed: number, p1: number): [Float32Array, Float32Array] {
+  if (kind === 5) {
+    const x = randomFloats(n, seed, -3, 3), y = randomFloats(n, seed + 1, -3, 3);
+    if (n >= 3) { y[0] = x[0]; y[1] = fr(x[1] - p1); y[2] = fr(x[2] + p1); } // x == y, |x - y| == beta (when exact)
+    return [x, y];
+  }
+  const x = randomFloats(n, seed, -6, 0);
+  const y = kind === 6 ? randomFloats(n, seed + 1, 0, 1) : randomFloats(n, seed + 1, -6, 1);
+  if (kind === 6 && n >= 2) { y[0] = 0; y[n - 1] = 0; } // xlogy(0, 0) = 0; d/dy NaN
+  return [x, y];
+}
+const close = (got: number, r: { v: number; tol: number }) =>
+  Number.isNaN(r.v) ? Number.isNaN(got) : r.tol === 0 ? got === r.v : Math.abs(got - r.v) <= r.tol;
+
+describe("loss_f32 / loss_bwd_f32: smooth l1 and kl_div", () => {
+  const cases: [number, number[], number[]][] = [[5, [5], [1, 0.5, 0, 2]], [6, [6, 8], [0]], [7, [7, 9], [0]]];
+  for (const [kind, bwdKinds, p1s] of cases) {
+    for (const p1 of p1s) {
+      for (const n of [0, 1, 3, 17, 4032]) {
+        it(`${MORE[kind - 5]}(${p1}) over ${n}`, () => {
+          const [x, y] = moreInputs(kind, n, 7 + kind + n, p1);
+          const px = core.put(x), py = core.put(y);
+          const out = guarded(n);
+          ex.loss_f32(kind, out.ptr, px, py, n, p1);
+          const got = out.get();
+          for (let i = 0; i < n; i++) {
+            if (!close(got[i], moreRef(kind, x[i], y[i], p1))) fail(`loss x=${x[i]} y=${y[i]}: got ${got[i]} want ${moreRef(kind, x[i], y[i], p1).v}`);
+          }
+          expect(out.guardsIntact()).toBe(true);
+          const dy = randomFloats(n, 70 + n, -2, 2);
+          for (const bk of bwdKinds) {
+            for (const scalar of [false, true]) {
+              const dx = guarded(n);
+              ex.loss_bwd_f32(bk, dx.ptr, px, py, scalar ? 0 : core.put(dy), -0.75, n, p1);
+              const g = dx.get();
+              for (let i = 0; i < n; i++) {
+                const r = moreGradRef(bk, x[i], y[i], scalar ? -0.75 : dy[i], p1);
+                if (!close(g[i], r)) fail(`grad kind ${bk} x=${x[i]} y=${y[i]} (scalar ${scalar}): got ${g[i]} want ${r.v}`);
+              }
+              expect(dx.guardsIntact()).toBe(true);
+            }
+          }
+          core.reset();
+        });
+      }
+    }
+  }
+
+  it("hand-derived smooth l1 (beta 1 and 0) and kl_div cases", () => {
+    // beta 1: d = 0.5 -> 0.5 * 0.25 / 1 = 0.125, grad 0.5; d = 3 -> 3 - 0.5 = 2.5, grad 1; d = -1 -> linear
+    // 0.5, grad -1; d = 0 -> 0, grad 0. beta 0: |d| exactly (l1), grad sign(d) except -1 at d == 0 (torch).
+    const x = core.put([0.5, 3, -1, 2]);
+    const y = core.put([0, 0, 0, 2]);
+    const out = core.empty(4);
+    ex.loss_f32(5, out, x, y, 4, 1);
+    expect(Array.from(core.get(out, 4))).toEqual([0.125, 2.5, 0.5, 0]);
+    ex.loss_bwd_f32(5, out, x, y, 0, 1, 4, 1);
+    expect(Array.from(core.get(out, 4))).toEqual([0.5, 1, -1, 0]);
+    ex.loss_f32(5, out, x, y, 4, 0);
+    expect(Array.from(core.get(out, 4))).toEqual([0.5, 3, 1, 0]);
+    ex.loss_bwd_f32(5, out, x, y, 0, 1, 4, 0);
+    expect(Array.from(core.get(out, 4))).toEqual([1, 1, -1, -1]);
+    // kl_div: y = 0.5, x = -1: 0.5 (log 0.5 + 1) = 0.1534; y = 0 -> 0 even at x = -1e30; y = 1 -> -x.
+    // log target: y = 0 (p = 1), x = -2: exp(0) (0 + 2) = 2; gradients -y and -exp(y).
+    const kx = core.put([-1, -1e30, -3]), ky = core.put([0.5, 0, 1]);
+    ex.loss_f32(6, out, kx, ky, 3, 0);
+    const k = core.get(out, 3);
+    expect(Math.abs(k[0] - 0.5 * (Math.log(0.5) + 1))).toBeLessThanOrEqual(2 * ulp(0.1534));
+    expect([k[1], k[2]]).toEqual([0, 3]);
+    ex.loss_bwd_f32(6, out, kx, ky, 0, 1, 3, 0);
+    expect(Array.from(core.get(out, 3))).toEqual([-0.5, -0, -1]);
+    ex.loss_f32(7, out, core.put([-2]), core.put([0]), 1, 0);
+    expect(core.get(out, 1)[0]).toBe(2);
+    core.reset();
+  });
+
+  it("finite differences of kinds 5..9 against loss_f32", () => {
+    // As above: steps h = 1e-3 max(1, |v|), truncation h^2/6 |L'''| well under 2e-3 relative on these ranges
+    // (y >= 0.05 keeps log y's third derivative small), rounding 2^-24 |L| / h. Kinds 8 and 9 perturb y.
+    const n = 256;
+    const w = randomFloats(n, 82, -1, 1);
+    for (const [kind, bk, wrtY, p1] of [[5, 5, false, 0.7], [6, 6, false, 0], [7, 7, false, 0], [6, 8, true, 0], [7, 9, true, 0]] as const) {
+      const x = kind === 5 ? randomFloats(n, 80, -4, 4) : randomFloats(n, 80, -5, 0);
+      const y = kind === 5 ? randomFloats(n, 81, -4, 4) : kind === 6 ? randomFloats(n, 81, 0.05, 1) : randomFloats(n, 81, -5, 1);
+      if (kind === 5) {
+        for (let i = 0; i < n; i++) {
+          const d = Math.abs(x[i] - y[i]);
+          if (d < 0.05 || Math.abs(d - p1) < 0.05) x[i] += 0.2;
+        }
+      }
+      const dx = core.empty(n);
+      ex.loss_bwd_f32(bk, dx, core.put(x), core.put(y), core.put(w), 0, n, p1);
+      const g = core.get(dx, n);
+      const { xp, xm, h } = stepsAround(wrtY ? y : x, 1e-3);
+      const lp = core.empty(n), lm = core.empty(n);
+      ex.loss_f32(kind, lp, core.put(wrtY ? x : xp), core.put(wrtY ? xp : y), n, p1);
+      ex.loss_f32(kind, lm, core.put(wrtY ? x : xm), core.put(wrtY ? xm : y), n, p1);
+      const a = core.get(lp, n), b = core.get(lm, n);
+      for (let i = 0; i < n; i++) {
+        const fd = (w[i] * (a[i] - b[i])) / h[i];
+        const tol = 2e-3 * (1 + Math.abs(g[i])) + (2 * U * Math.max(Math.abs(a[i]), Math.abs(b[i])) * Math.abs(w[i])) / h[i];
+        if (!(Math.abs(fd - g[i]) <= tol)) fail(`kind ${bk} x=${x[i]} y=${y[i]}: fd ${fd} vs ${g[i]}`);
+      }
+      core.reset();
+    }
+  });
+});
+
+describe("nll_f32 / nll_bwd_f32", () => {
+  /** Naive reference: per-element -w[t] x[b, t, i] (0 when ignored), the counted weight and the scattered gradient. */
+  function nllRef(x: Float32Array, t: Float32Array, w: Float32Array | null, n: number, c: number, inner: number, ign: number, g: (e: number) => number) {
+    const loss = new Float32Array(n * inner), dx = new Float32Array(n * c * inner);
+    let total = 0;
+    for (let b = 0; b < n; b++) {
+      for (let i = 0; i < inner; i++) {
+        const e = b * inner + i, tt = t[e];
+        if (tt === ign) continue;
+        if (!(tt >= 0 && tt < c)) { loss[e] = NaN; total += 1; continue; } // out of range: NaN, counted, no gradient
+        const wt = w ? w[tt] : 1, at = (b * c + tt) * inner + i;
+        loss[e] = fr(-wt * x[at]);
+        dx[at] = fr(-wt * g(e));
+        total += wt;
+      }
+    }
+    return { loss, dx, total };
+  }
+
+  for (const [n, c, inner] of [[0, 3, 1], [1, 1, 1], [3, 5, 1], [17, 3, 1], [2, 4, 3], [3, 2, 17], [1, 17, 0]]) {
+    for (const weighted of [false, true]) {
+      it(`n=${n} c=${c} inner=${inner}${weighted ? " weighted" : ""}`, () => {
+        const ign = 1;
+        const x = randomFloats(n * c * inner, 90 + n + c, -5, 0);
+        const t = Float32Array.from(randomFloats(n * inner, 91 + n, 0, c), Math.floor);
+        if (t.length > 2) t[2] = ign; // one ignored element
+        if (t.length > 4) t[4] = -100; // out of range: NaN, counted (the op range-checks before calling)
+        const w = weighted ? randomFloats(c, 92, 0.25, 3) : null;
+        const dy = randomFloats(n * inner, 93, -2, 2);
+        const pw = w ? core.put(w) : 0, pt = core.put(t), px = core.put(x);
+        const out = guarded(n * inner);
+        const total = ex.nll_f32(out.ptr, px, pt, pw, n, c, inner, ign);
+        const ref = nllRef(x, t, w, n, c, inner, ign, (e) => dy[e]);
+        const got = out.get();
+        expect(Array.from(got)).toEqual(Array.from(ref.loss));
+        expect(total).toBe(ref.total); // f32 weights summed in f64 in the same order: exact
+        expect(out.guardsIntact()).toBe(true);
+        for (const scalar of [false, true]) {
+          const dx = guarded(n * c * inner, NaN);
+          ex.nll_bwd_f32(dx.ptr, pt, pw, scalar ? 0 : core.put(dy), -0.75, n, c, inner, ign);
+          const r = scalar ? nllRef(x, t, w, n, c, inner, ign, () => -0.75) : ref;
+          expect(Array.from(dx.get())).toEqual(Array.from(r.dx));
+          expect(dx.guardsIntact()).toBe(true);
+        }
+        core.reset();
+      });
+    }
+  }
+});
