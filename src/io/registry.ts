@@ -10,7 +10,8 @@ import { Module } from "../nn/module";
 import { Linear, Identity, Flatten, Dropout } from "../nn/linear";
 import { Sequential } from "../nn/sequential";
 import { ReLU, Sigmoid, Tanh, SELU, SiLU, LeakyReLU, ELU, GELU, Softplus, Softmax, LogSoftmax } from "../nn/activation";
-import { MSELoss, L1Loss, HuberLoss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss } from "../nn/loss";
+import { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss, KLDivLoss } from "../nn/loss";
+import { zeros } from "../ops/creation";
 import { what } from "./safetensors";
 import { keys, get, int, num, bool, oneOf, MAX_FEATURES, MAX_DIM } from "./config";
 import { installConvModules } from "./registry-conv";
@@ -123,6 +124,7 @@ const REDUCTIONS = ["mean", "sum", "none"] as const;
 function lossSpec<M extends Module & { reduction: string }>(
   cls: new (options: any) => M,
   extra: { [key: string]: [(m: M) => JsonValue, (config: ModuleConfig) => unknown] } = {},
+  reductions: readonly string[] = REDUCTIONS,
 ): ModuleSpec<M> {
   const names = ["reduction", ...Object.keys(extra)];
   return {
@@ -134,7 +136,7 @@ function lossSpec<M extends Module & { reduction: string }>(
     },
     fromConfig: (config) => {
       keys(config, names);
-      const options: Record<string, unknown> = { reduction: oneOf(config, "reduction", "mean", REDUCTIONS) };
+      const options: Record<string, unknown> = { reduction: oneOf(config, "reduction", "mean", reductions) };
       for (const [k, [, parse]] of Object.entries(extra)) options[k] = parse(config);
       return new cls(options);
     },
@@ -241,6 +243,19 @@ function installBuiltins(): void {
     labelSmoothing: [(m) => m.labelSmoothing, (c) => num(c, "labelSmoothing", 0, (s) => s >= 0 && s <= 1, "a number in [0, 1]")],
     ignoreIndex: [(m) => m.ignoreIndex, (c) => int(c, "ignoreIndex", -100, -(2 ** 31), 2 ** 31 - 1)],
   }));
+  reg("SmoothL1Loss", lossSpec(SmoothL1Loss, {
+    beta: [(m) => m.beta, (c) => num(c, "beta", 1, (b) => b >= 0, "a finite number >= 0")],
+  }));
+  reg("KLDivLoss", lossSpec(KLDivLoss, { logTarget: [(m) => m.logTarget, (c) => bool(c, "logTarget", false)] }, [...REDUCTIONS, "batchmean"]));
+  // config.weight: the length of the per-class weight buffer (its values travel in the state dict), or null
+  const nllWeight = (c: ModuleConfig) => (get(c, "weight") == null ? 0 : int(c, "weight", 0, 1, MAX_FEATURES));
+  reg("NLLLoss", {
+    ...lossSpec(NLLLoss, {
+      ignoreIndex: [(m) => m.ignoreIndex, (c) => int(c, "ignoreIndex", -100, -(2 ** 31), 2 ** 31 - 1)],
+      weight: [(m) => m.weight?.shape[0] ?? null, (c) => (nllWeight(c) ? zeros([nllWeight(c)]) : null)],
+    }),
+    paramCount: nllWeight,
+  });
   // Families of layers beyond the dense ones, each in its own file.
   installConvModules(reg);
   installNormModules(reg);

@@ -3,8 +3,8 @@ import type { Tensor } from "../tensor";
 import * as F from "../ops/loss";
 import { Module } from "./module";
 
-abstract class Loss extends Module {
-  constructor(readonly reduction: F.Reduction = "mean") {
+abstract class Loss<R extends string = F.Reduction> extends Module {
+  constructor(readonly reduction: R = "mean" as R) {
     super();
   }
   abstract forward(input: Tensor, target: Tensor): Tensor;
@@ -46,4 +46,31 @@ export class CrossEntropyLoss extends Loss {
     this.ignoreIndex = options.ignoreIndex ?? -100;
   }
   forward(input: Tensor, target: Tensor): Tensor { return F.crossEntropy(input, target, this); }
+}
+export class SmoothL1Loss extends Loss {
+  readonly beta: number;
+  constructor(options: F.LossOptions & { beta?: number } = {}) {
+    super(options.reduction);
+    this.beta = options.beta ?? 1;
+  }
+  forward(input: Tensor, target: Tensor): Tensor { return F.smoothL1Loss(input, target, this); }
+}
+export class KLDivLoss extends Loss<F.Reduction | "batchmean"> {
+  readonly logTarget: boolean;
+  constructor(options: F.KLDivOptions = {}) {
+    super(options.reduction);
+    this.logTarget = options.logTarget ?? false;
+  }
+  forward(input: Tensor, target: Tensor): Tensor { return F.klDiv(input, target, this); }
+}
+/** Negative log-likelihood; the optional per-class `weight` becomes the module's buffer "weight" (as in torch). */
+export class NLLLoss extends Loss {
+  readonly ignoreIndex: number;
+  readonly weight: Tensor | null;
+  constructor(options: F.NLLLossOptions = {}) {
+    super(options.reduction);
+    this.ignoreIndex = options.ignoreIndex ?? -100;
+    this.weight = this.registerBuffer("weight", options.weight ?? null);
+  }
+  forward(input: Tensor, target: Tensor): Tensor { return F.nllLoss(input, target, this); }
 }
