@@ -162,7 +162,9 @@ describe("bad input", () => {
       expect(() => nt.nllLoss(x, good, { weight: w2 })).toThrow("nllLoss: weight [2] must have shape [3] (one per class) for input [4, 3]");
       expect(() => nt.nllLoss(x, good, { weight: wGrad })).toThrow(/nllLoss: the derivative for weight is not implemented; detach\(\) the weight/);
       expect(() => nt.nllLoss(x, yGrad)).toThrow(/nllLoss: the derivative for target is not implemented/);
-      expect(() => nt.nllLoss(x, good, { ignoreIndex: 0.5 })).toThrow("nllLoss: ignoreIndex must be an integer, got number 0.5");
+      expect(() => nt.nllLoss(x, good, { ignoreIndex: 0.5 })).toThrow("nllLoss: ignoreIndex must be a 32-bit integer, got number 0.5");
+      expect(() => nt.nllLoss(x, good, { ignoreIndex: 2 ** 32 + 1 })).toThrow(/nllLoss: ignoreIndex must be a 32-bit integer/);
+      expect(() => nt.crossEntropy(x, good, { ignoreIndex: -(2 ** 31) - 1 })).toThrow(/crossEntropy: ignoreIndex must be a 32-bit integer/);
       expect(() => nt.nllLoss(x, good, { reduction: "batchmean" as any })).toThrow('nllLoss: reduction must be "mean", "sum" or "none", got string batchmean');
       expect(() => nt.nllLoss(x, [0, 1] as any)).toThrow(/nllLoss: target must be a Tensor/);
       expect(nt.memory().numTensors).toBe(before); // nothing allocated on the way to any of these errors

@@ -147,7 +147,8 @@ export function bceWithLogitsLoss(input: Tensor, target: Tensor, options?: LossO
 /** ignoreIndex and the [n, c, inner] layout of class-index losses (input [C], [N, C] or [N, C, d1, ...]). */
 function classLayout(op: string, input: Tensor, target: Tensor, options: { ignoreIndex?: number }) {
   const ignoreIndex = options.ignoreIndex ?? -100;
-  if (!Number.isInteger(ignoreIndex)) throw new TypeError(`${op}: ignoreIndex must be an integer, got ${describe(ignoreIndex)}`);
+  // the kernels take it as an i32: a larger value would wrap onto a real class
+  if (ignoreIndex !== (ignoreIndex | 0)) throw new TypeError(`${op}: ignoreIndex must be a 32-bit integer, got ${describe(ignoreIndex)}`);
   if (input.ndim === 0) throw new RangeError(`${op}: input must have a class dimension, got shape ${fmt(input.shape)}`);
   if (target.requiresGrad) throw new Error(`${op}: the derivative for target is not implemented; detach() the target`);
   const classAxis = input.ndim === 1 ? 0 : 1;
