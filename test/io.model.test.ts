@@ -120,12 +120,14 @@ describe("saveModel / loadModel", () => {
       new nn.MSELoss({ reduction: "sum" }), new nn.L1Loss({ reduction: "none" }),
       new nn.HuberLoss({ delta: 0.5, reduction: "sum" }), new nn.BCELoss(), new nn.BCEWithLogitsLoss({ reduction: "sum" }),
       new nn.CrossEntropyLoss({ labelSmoothing: 0.1, ignoreIndex: 3, reduction: "none" }),
+      new nn.SmoothL1Loss({ beta: 0.25, reduction: "sum" }), new nn.KLDivLoss({ reduction: "batchmean", logTarget: true }),
+      new nn.NLLLoss({ ignoreIndex: 2, reduction: "sum" }),
     ];
     for (const m of modules) {
       const loaded = io.loadModel(io.saveModel(m));
       expect(loaded.constructor).toBe(m.constructor);
       expect(io.describeModel(loaded)).toEqual(io.describeModel(m));
-      for (const key of ["reduction", "delta", "labelSmoothing", "ignoreIndex", "p", "dim", "startDim", "endDim", "beta", "threshold", "alpha", "negativeSlope", "approximate"]) {
+      for (const key of ["reduction", "delta", "labelSmoothing", "ignoreIndex", "p", "dim", "startDim", "endDim", "beta", "threshold", "alpha", "negativeSlope", "approximate", "logTarget"]) {
         expect((loaded as any)[key], `${m.typeName}.${key}`).toBe((m as any)[key]);
       }
       loaded.dispose();
