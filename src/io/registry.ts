@@ -239,20 +239,28 @@ function installBuiltins(): void {
   reg("HuberLoss", lossSpec(HuberLoss, {
     delta: [(m) => m.delta, (c) => num(c, "delta", 1, (d) => d > 0, "a finite number > 0")],
   }));
-  reg("CrossEntropyLoss", lossSpec(CrossEntropyLoss, {
-    labelSmoothing: [(m) => m.labelSmoothing, (c) => num(c, "labelSmoothing", 0, (s) => s >= 0 && s <= 1, "a number in [0, 1]")],
-    ignoreIndex: [(m) => m.ignoreIndex, (c) => int(c, "ignoreIndex", -100, -(2 ** 31), 2 ** 31 - 1)],
-  }));
+  // config.weight: the length of the per-class weight buffer (its values travel in the state dict), or null
+  const nllWeight = (c: ModuleConfig) => (get(c, "weight") == null ? 0 : int(c, "weight", 0, 1, MAX_FEATURES));
+  const classWeight: [(m: NLLLoss | CrossEntropyLoss) => JsonValue, (c: ModuleConfig) => unknown] = [
+    (m) => m.weight?.shape[0] ?? null,
+    (c) => (nllWeight(c) ? zeros([nllWeight(c)]) : null),
+  ];
+  reg("CrossEntropyLoss", {
+    ...lossSpec(CrossEntropyLoss, {
+      labelSmoothing: [(m) => m.labelSmoothing, (c) => num(c, "labelSmoothing", 0, (s) => s >= 0 && s <= 1, "a number in [0, 1]")],
+      ignoreIndex: [(m) => m.ignoreIndex, (c) => int(c, "ignoreIndex", -100, -(2 ** 31), 2 ** 31 - 1)],
+      weight: classWeight,
+    }),
+    paramCount: nllWeight,
+  });
   reg("SmoothL1Loss", lossSpec(SmoothL1Loss, {
     beta: [(m) => m.beta, (c) => num(c, "beta", 1, (b) => b >= 0, "a finite number >= 0")],
   }));
   reg("KLDivLoss", lossSpec(KLDivLoss, { logTarget: [(m) => m.logTarget, (c) => bool(c, "logTarget", false)] }, [...REDUCTIONS, "batchmean"]));
-  // config.weight: the length of the per-class weight buffer (its values travel in the state dict), or null
-  const nllWeight = (c: ModuleConfig) => (get(c, "weight") == null ? 0 : int(c, "weight", 0, 1, MAX_FEATURES));
   reg("NLLLoss", {
     ...lossSpec(NLLLoss, {
       ignoreIndex: [(m) => m.ignoreIndex, (c) => int(c, "ignoreIndex", -100, -(2 ** 31), 2 ** 31 - 1)],
-      weight: [(m) => m.weight?.shape[0] ?? null, (c) => (nllWeight(c) ? zeros([nllWeight(c)]) : null)],
+      weight: classWeight,
     }),
     paramCount: nllWeight,
   });

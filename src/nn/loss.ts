@@ -37,13 +37,16 @@ export class BCEWithLogitsLoss extends Loss {
   constructor(options: F.LossOptions = {}) { super(options.reduction); }
   forward(input: Tensor, target: Tensor): Tensor { return F.bceWithLogitsLoss(input, target, this); }
 }
+/** Cross-entropy from logits; the optional per-class `weight` becomes the module's buffer "weight" (as in torch). */
 export class CrossEntropyLoss extends Loss {
   readonly labelSmoothing: number;
   readonly ignoreIndex: number;
+  readonly weight: Tensor | null;
   constructor(options: F.CrossEntropyOptions = {}) {
     super(options.reduction);
     this.labelSmoothing = options.labelSmoothing ?? 0;
     this.ignoreIndex = options.ignoreIndex ?? -100;
+    this.weight = this.registerBuffer("weight", options.weight ?? null);
   }
   forward(input: Tensor, target: Tensor): Tensor { return F.crossEntropy(input, target, this); }
 }

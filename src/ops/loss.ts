@@ -34,10 +34,11 @@ function lossOp(
   reduction: Reduction | "batchmean",
   forward: (outPtr: number) => number | void,
   backward: (dyPtr: number, dyScalar: number) => (Tensor | null)[],
+  saved: Tensor[] = [],
 ): Tensor {
   const perElement = Tensor.empty(op, shape);
   const counted = forward(perElement.ptr);
-  if (reduction === "none") return record(perElement, op, inputs, (g) => backward(g.ptr, 0));
+  if (reduction === "none") return record(perElement, op, inputs, (g) => backward(g.ptr, 0), saved);
   const core = getEngine(op).core;
   const out = Tensor.empty(op, []);
   core.sum_axis_f32(out.ptr, perElement.ptr, 1, perElement.size, 1);
@@ -45,7 +46,7 @@ function lossOp(
   // PyTorch: a mean over zero counted elements is NaN (0/0).
   const scale = reduction === "sum" ? 1 : 1 / (typeof counted === "number" ? counted : perElement.size);
   if (scale !== 1) core.unary_f32(7, out.ptr, out.ptr, 1, scale, 0);
-  return record(out, op, inputs, (g) => backward(0, g.item() * scale));
+  return record(out, op, inputs, (g) => backward(0, g.item() * scale), saved);
 }
 
 /**
@@ -169,17 +170,62 @@ function checkLabels(op: string, input: Tensor, target: Tensor, c: number, ignor
   }
 }
 
+/** An optional per-class weight [C]: a plain tensor (no gradient) of the class count. */
+function checkWeight(op: string, weight: Tensor | null, c: number, input: Tensor): void {
+  if (weight === null) return;
+  checkTensor(op, "weight", weight);
+  if (!sameShape(weight.shape, [c])) throw new RangeError(`${op}: weight ${fmt(weight.shape)} must have shape [${c}] (one per class) for input ${fmt(input.shape)}`);
+  if (weight.requiresGrad) throw new Error(`${op}: the derivative for weight is not implemented; detach() the weight`);
+}
+
 export interface CrossEntropyOptions extends LossOptions {
   /** Mix the target with the uniform distribution: (1 - ε)·target + ε/C. */
   labelSmoothing?: number;
   /** Class index whose elements contribute no loss and are not counted by "mean". */
   ignoreIndex?: number;
+  /**
+   * A weight per class [C], as torch: class-index targets scale each element's loss by its class's weight (label
+   * smoothing's term by every class's) and "mean" divides by the summed weights of the counted elements;
+   * probability targets weight each class's term and "mean" divides by the number of elements.
+   */
+  weight?: Tensor | null;
+}
+
+/**
+ * Class weights folded into a probability target T [n, c, inner] for cross_entropy_prob_f32 (no smoothing there),
+ * whose loss -sum_c T_c logp_c and gradient g (softmax sum_c T_c - T) are then torch's weighted ones.
+ * Class indices: T_c = ε/C w_c + (1 - ε) w_t [c == t], 0 for ignored elements; returns also sum w_t over the
+ * counted elements (the divisor of "mean"). Probabilities: T_c = w_c ((1 - ε) t_c + ε/C).
+ */
+function weightedTarget(
+  op: string, logits: Tensor, target: Tensor, weight: Tensor, n: number, c: number, inner: number, smoothing: number,
+  ignoreIndex: number | null,
+) {
+  const T = Tensor.empty(op, logits.shape.slice());
+  // views made after the allocation (it may grow memory)
+  const eng = getEngine(op), out = eng.f32(T.ptr, T.size), t = eng.f32(target.ptr, target.size), w = eng.f32(weight.ptr, c);
+  const keep = 1 - smoothing, epsC = smoothing / c;
+  for (let b = 0, k = 0; b < n; b++) {
+    for (let d = 0; d < c; d++) {
+      for (let i = 0; i < inner; i++, k++) {
+        if (ignoreIndex === null) out[k] = w[d] * (keep * t[k] + epsC);
+        else {
+          const label = t[b * inner + i];
+          out[k] = label === ignoreIndex ? 0 : w[d] * (d === label ? keep + epsC : epsC);
+        }
+      }
+    }
+  }
+  let total = 0;
+  if (ignoreIndex !== null) for (const label of t) if (label !== ignoreIndex) total += w[label];
+  return { T, total };
 }
 
 /**
  * Cross-entropy from logits [N, C, ...] (or [C]) with log-softmax fused in.
  * The target is either class indices of shape [N, ...] (or [] for [C] logits), given as
  * float values that are whole numbers, or class probabilities of the logits' shape.
+ * With class weights the op runs the probability-target kernel on the weights folded into the target.
  */
 export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   const op = "crossEntropy";
@@ -191,34 +237,44 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
     throw new RangeError(`${op}: labelSmoothing must be in [0, 1], got ${describe(smoothing)}`);
   }
   const { ignoreIndex, classAxis, c, n, inner } = classLayout(op, logits, target, options);
+  const weight = options.weight ?? null;
+  checkWeight(op, weight, c, logits);
+  const lossShape = logits.shape.filter((_, i) => i !== classAxis);
+  const probs = sameShape(target.shape, logits.shape) && logits.ndim > 0 && !(logits.ndim === 1 && target.ndim === 0);
+  if (!probs) {
+    if (!sameShape(target.shape, lossShape)) {
+      throw new RangeError(
+        `${op}: target ${fmt(target.shape)} must be class indices of shape ${fmt(lossShape)} or probabilities of shape ${fmt(logits.shape)} for input ${fmt(logits.shape)}`,
+      );
+    }
+    checkLabels(op, logits, target, c, ignoreIndex);
+  }
+  const inputs = weight ? [logits, target, weight] : [logits, target];
 
-  if (sameShape(target.shape, logits.shape) && logits.ndim > 0 && !(logits.ndim === 1 && target.ndim === 0)) {
-    const lossShape = logits.shape.filter((_, i) => i !== classAxis);
+  if (probs || weight) {
+    // class weights are folded into a probability target, smoothing included (see weightedTarget)
+    const w = weight ? weightedTarget(op, logits, target, weight, n, c, inner, smoothing, probs ? null : ignoreIndex) : null;
+    const t = w ? w.T : target, eps = w ? 0 : smoothing;
     return lossOp(
       op,
-      [logits, target],
+      inputs,
       lossShape,
       reduction,
-      (outPtr) => getEngine(op).core.cross_entropy_prob_f32(outPtr, logits.ptr, target.ptr, n, c, inner, smoothing),
+      // "mean" of weighted class indices: over the summed weights (NaN when 0, as torch); of probabilities: over elements
+      (outPtr) => (getEngine(op).core.cross_entropy_prob_f32(outPtr, logits.ptr, t.ptr, n, c, inner, eps), probs ? undefined : w!.total || NaN),
       (dyPtr, dyScalar) => {
         const dx = Tensor.empty(op, logits.shape.slice());
-        getEngine(op).core.cross_entropy_prob_bwd_f32(dx.ptr, logits.ptr, target.ptr, dyPtr, dyScalar, n, c, inner, smoothing);
-        return [dx, null];
+        getEngine(op).core.cross_entropy_prob_bwd_f32(dx.ptr, logits.ptr, t.ptr, dyPtr, dyScalar, n, c, inner, eps);
+        return [dx, null, null];
       },
+      w ? [w.T] : [],
     );
   }
 
-  const expected = logits.shape.filter((_, i) => i !== classAxis);
-  if (!sameShape(target.shape, expected)) {
-    throw new RangeError(
-      `${op}: target ${fmt(target.shape)} must be class indices of shape ${fmt(expected)} or probabilities of shape ${fmt(logits.shape)} for input ${fmt(logits.shape)}`,
-    );
-  }
-  checkLabels(op, logits, target, c, ignoreIndex);
   return lossOp(
     op,
-    [logits, target],
-    expected,
+    inputs,
+    lossShape,
     reduction,
     (outPtr) => getEngine(op).core.cross_entropy_f32(outPtr, logits.ptr, target.ptr, n, c, inner, smoothing, ignoreIndex),
     (dyPtr, dyScalar) => {
@@ -248,11 +304,7 @@ export function nllLoss(input: Tensor, target: Tensor, options: NLLLossOptions =
   const reduction = reductionOf(op, options);
   const { ignoreIndex, classAxis, c, n, inner } = classLayout(op, input, target, options);
   const weight = options.weight ?? null;
-  if (weight !== null) {
-    checkTensor(op, "weight", weight);
-    if (!sameShape(weight.shape, [c])) throw new RangeError(`${op}: weight ${fmt(weight.shape)} must have shape [${c}] (one per class) for input ${fmt(input.shape)}`);
-    if (weight.requiresGrad) throw new Error(`${op}: the derivative for weight is not implemented; detach() the weight`);
-  }
+  checkWeight(op, weight, c, input);
   const expected = input.shape.filter((_, i) => i !== classAxis);
   if (!sameShape(target.shape, expected)) {
     throw new RangeError(`${op}: target ${fmt(target.shape)} must be class indices of shape ${fmt(expected)} for input ${fmt(input.shape)}`);
