@@ -1,4 +1,4 @@
-// nllLoss, klDiv and smoothL1Loss (and their nn modules) forward and backward against PyTorch 1.13
+// nllLoss, klDiv, smoothL1Loss and crossEntropy's class weights (and their nn modules) forward and backward against PyTorch 1.13
 // (test/fixtures/losses.json, made offline by test/fixtures/gen_losses.py), the cases the fixtures cannot
 // hold (NaN results, torch's conventions at kinks), errors, and save/load of the modules.
 import { describe, it, expect } from "vitest";
@@ -16,11 +16,13 @@ const calls: Record<string, Call> = {
   nllLoss: (x, a) => nt.nllLoss(x[0], x[1], { ...a, weight: x[2] }),
   klDiv: (x, a) => nt.klDiv(x[0], x[1], a),
   smoothL1Loss: (x, a) => nt.smoothL1Loss(x[0], x[1], a),
+  crossEntropy: (x, a) => nt.crossEntropy(x[0], x[1], { ...a, weight: x[2] }),
 };
 const moduleCalls: Record<string, Call> = {
   nllLoss: (x, a) => new nn.NLLLoss({ ...a, weight: x[2] })(x[0], x[1]),
   klDiv: (x, a) => new nn.KLDivLoss(a)(x[0], x[1]),
   smoothL1Loss: (x, a) => new nn.SmoothL1Loss(a)(x[0], x[1]),
+  crossEntropy: (x, a) => new nn.CrossEntropyLoss({ ...a, weight: x[2] })(x[0], x[1]),
 };
 
 /**
@@ -43,6 +45,20 @@ describe("losses against PyTorch", () => {
         expect(has("klDiv", (a, c) => a.reduction === r && !!a.logTarget === lt && !!c.grads[1]), `kl ${r} ${lt}`).toBe(true);
       }
     }
+    // crossEntropy's weight: every reduction with and without smoothing, for class indices (with ignored
+    // elements, 2-D and 4-D) and for probabilities (2-D and 4-D)
+    const ce = (f: (a: Record<string, any>, c: Case) => boolean) => has("crossEntropy", (a, c) => a.weight && f(a, c));
+    const probTarget = (c: Case) => c.inputs[1].shape.length === c.inputs[0].shape.length;
+    for (const r of ["mean", "sum", "none"]) {
+      for (const ls of [false, true]) {
+        for (const rank of [2, 4]) {
+          expect(ce((a, c) => a.reduction === r && !!a.labelSmoothing === ls && !probTarget(c) && c.inputs[0].shape.length === rank
+            && (c.inputs[1].data as number[]).includes(a.ignoreIndex ?? -100)), `ce ${r} ${ls} ${rank}`).toBe(true);
+        }
+        expect(ce((a, c) => a.reduction === r && !!a.labelSmoothing === ls && probTarget(c)), `ce probs ${r} ${ls}`).toBe(true);
+      }
+    }
+    expect(ce((a, c) => probTarget(c) && c.inputs[0].shape.length === 4)).toBe(true);
     expect(has("nllLoss", (_, c) => c.inputs[0].shape.length === 4)).toBe(true);
     expect(has("nllLoss", (_, c) => c.inputs[1].shape.length === 0)).toBe(true);
     for (const b of [0, 0.5, 2]) expect(has("smoothL1Loss", (a) => a.beta === b)).toBe(true);
@@ -128,6 +144,109 @@ describe("hand-derived cases", () => {
     });
   });
 
+  it("crossEntropy with weight: against a naive float64 version over awkward sizes (0, 1, 3, 17 rows, classes and positions)", () => {
+    // loss per element and d(reduced loss)/dlogits written out from torch's definitions, in float64
+    const naive = (x: Float32Array, y: Float32Array, w: Float32Array, n: number, c: number, inner: number, eps: number, probs: boolean, reduction: string) => {
+      const loss: number[] = [], dx = new Array<number>(x.length).fill(0), coef: number[][] = [];
+      let divisor = probs ? n * inner : 0;
+      for (let b = 0; b < n; b++) {
+        for (let i = 0; i < inner; i++) {
+          const at = (d: number) => (b * c + d) * inner + i;
+          const label = y[b * inner + i];
+          // T: the per-class coefficients of -logp
+          const T = Array.from({ length: c }, (_, d) =>
+            probs ? w[d] * ((1 - eps) * y[at(d)] + eps / c) : label === -100 ? 0 : w[d] * eps / c + (d === label ? (1 - eps) * w[d] : 0));
+          if (!probs && label !== -100) divisor += w[label];
+          let m = -Infinity;
+          for (let d = 0; d < c; d++) m = Math.max(m, x[at(d)]);
+          let s = 0;
+          for (let d = 0; d < c; d++) s += Math.exp(x[at(d)] - m);
+          const lse = m + Math.log(s);
+          loss.push(T.reduce((acc, td, d) => acc + td * (lse - x[at(d)]), 0));
+          coef.push(T);
+        }
+      }
+      const gScale = reduction === "mean" ? 1 / divisor : 1;
+      for (let b = 0, e = 0; b < n; b++) {
+        for (let i = 0; i < inner; i++, e++) {
+          const at = (d: number) => (b * c + d) * inner + i;
+          const T = coef[e], sumT = T.reduce((a, v) => a + v, 0);
+          let m = -Infinity;
+          for (let d = 0; d < c; d++) m = Math.max(m, x[at(d)]);
+          let s = 0;
+          for (let d = 0; d < c; d++) s += Math.exp(x[at(d)] - m);
+          for (let d = 0; d < c; d++) dx[at(d)] = gScale * (sumT * Math.exp(x[at(d)] - m) / s - T[d]);
+        }
+      }
+      const total = loss.reduce((a, v) => a + v, 0);
+      return { out: reduction === "none" ? loss : [reduction === "mean" ? total / divisor : total], dx };
+    };
+    // 1e-5 relative + 1e-6 absolute: f32 logits and weights, sums of at most 17 terms (same as the fixtures)
+    const close = (got: ArrayLike<number>, want: number[], what: string) => {
+      expect(got.length, what).toBe(want.length);
+      for (let k = 0; k < want.length; k++) expect(Math.abs(got[k] - want[k]), `${what} [${k}]`).toBeLessThanOrEqual(1e-5 * Math.abs(want[k]) + 1e-6);
+    };
+    nt.manualSeed(31);
+    for (const n of [0, 1, 3, 17]) {
+      for (const c of [1, 3, 17]) {
+        for (const inner of n === 17 ? [1] : [1, 3, 17]) {
+          for (const eps of [0, 0.3]) {
+            for (const probs of [false, true]) {
+              for (const reduction of ["none", "sum", "mean"] as const) {
+                nt.scope(() => {
+                  const shape = inner === 1 ? [n, c] : [n, c, inner];
+                  const x = nt.mul(nt.randn(shape), 2), w = nt.rand([c]);
+                  // labels cycle through the classes, every third element ignored (-100)
+                  const labels = Array.from({ length: n * inner }, (_, e) => (e % 3 === 2 ? -100 : (e * 7) % c));
+                  const y = probs ? nt.softmax(nt.randn(shape), 1) : nt.tensor(labels, inner === 1 ? [n] : [n, inner]);
+                  const what = `n ${n} c ${c} inner ${inner} eps ${eps} ${probs ? "probs" : "labels"} ${reduction}`;
+                  const want = naive(x.data(), y.data(), w.data(), n, c, inner, eps, probs, reduction);
+                  const xg = nt.tensor(x.data(), shape, { requiresGrad: true });
+                  const out = nt.crossEntropy(xg, y, { weight: w, labelSmoothing: eps, reduction });
+                  // a mean over no counted weight is NaN (checked separately); compare the finite ones
+                  if (reduction === "mean" && !Number.isFinite(want.out[0])) return expect(out.item(), what).toBeNaN();
+                  close(out.data(), want.out, what);
+                  out.sum().backward();
+                  close(xg.grad!.data(), want.dx, `${what} grad`);
+                });
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it("crossEntropy with weight: NaN mean over zero summed weight, weights of ones give the unweighted loss", () => {
+    nt.scope(() => {
+      nt.manualSeed(7);
+      const x = nt.randn([3, 4]);
+      const w = t([0, 2, 0, 1]);
+      // targets of weight 0 only (and with smoothing the other classes' terms are not 0): NaN, as torch
+      expect(nt.crossEntropy(x, t([0, 2, 0]), { weight: w }).item()).toBeNaN();
+      expect(nt.crossEntropy(x, t([0, 2, 0]), { weight: w, labelSmoothing: 0.2 }).item()).toBeNaN();
+      expect(nt.crossEntropy(x, t([-100, -100, -100]), { weight: w }).item()).toBeNaN();
+      expect(nt.crossEntropy(x, t([-100, -100, -100]), { weight: w, reduction: "sum" }).item()).toBe(0);
+      expect(nt.crossEntropy(nt.zeros([0, 4]), nt.zeros([0]), { weight: w }).item()).toBeNaN();
+      // weights of ones: the unweighted values (another kernel, so to rounding)
+      const ones = nt.ones([4]);
+      for (const [target, o] of [[t([1, 3, -100]), { labelSmoothing: 0.3 }], [nt.softmax(nt.randn([3, 4]), 1), { labelSmoothing: 0.1 }]] as const) {
+        for (const reduction of ["mean", "none"] as const) {
+          const a = nt.crossEntropy(x, target, { ...o, reduction }).data(), b = nt.crossEntropy(x, target, { ...o, reduction, weight: ones }).data();
+          for (let k = 0; k < a.length; k++) expect(b[k]).toBeCloseTo(a[k], 6);
+        }
+      }
+      // hand-derived: logits 0 (logp = -log 3), targets [0, 2], w = [0.5, 1, 2], smoothing 0.3
+      // per element: (0.7 w_t + 0.1 sum w) log 3 = (0.7 w_t + 0.35) log 3; mean over w_t sum 2.5
+      const z = nt.zeros([2, 3]);
+      const L3 = Math.log(3);
+      const perElement = nt.crossEntropy(z, t([0, 2]), { weight: t([0.5, 1, 2]), labelSmoothing: 0.3, reduction: "none" }).data();
+      expect(perElement[0]).toBeCloseTo(0.7 * L3, 6);
+      expect(perElement[1]).toBeCloseTo(1.75 * L3, 6);
+      expect(nt.crossEntropy(z, t([0, 2]), { weight: t([0.5, 1, 2]), labelSmoothing: 0.3 }).item()).toBeCloseTo((2.45 * L3) / 2.5, 6);
+    });
+  });
+
   it("leave nothing behind after backward", () => {
     const x = nt.tensor([-1.2, -0.4, -2, -0.1, -3, -0.7], [2, 3], { requiresGrad: true });
     const labels = t([2, 0]), w = t([1, 2, 3]), p = nt.softmax(nt.randn([2, 3]), 1);
@@ -136,6 +255,9 @@ describe("hand-derived cases", () => {
       ["nllLoss none", () => nt.nllLoss(x, labels, { reduction: "none" })],
       ["klDiv", () => nt.klDiv(x, p, { reduction: "batchmean" })],
       ["smoothL1Loss", () => nt.smoothL1Loss(x, p, { beta: 0.5 })],
+      ["crossEntropy weight", () => nt.crossEntropy(x, labels, { weight: w, labelSmoothing: 0.1 })],
+      ["crossEntropy weight none", () => nt.crossEntropy(x, labels, { weight: w, reduction: "none" })],
+      ["crossEntropy weight probabilities", () => nt.crossEntropy(x, p, { weight: w })],
     ]);
     for (const v of [x, labels, w, p]) v.dispose();
   });
@@ -171,6 +293,23 @@ describe("bad input", () => {
     });
   });
 
+  it("crossEntropy's weight: shape, gradient and type, before any kernel runs", () => {
+    nt.scope(() => {
+      const x = nt.randn([4, 3]), labels = t([0, 1, 2, 0]), p = nt.softmax(nt.randn([4, 3]), 1);
+      const [w2, w23, wGrad] = [t([1, 2]), nt.ones([2, 3]), nt.ones([3], { requiresGrad: true })];
+      const [x4, y4, w11, bad, w123] = [nt.randn([2, 3, 2, 2]), nt.zeros([2, 2, 2]), t([1, 1]), t([0, 3, 1, 0]), t([1, 2, 3])];
+      const before = nt.memory().numTensors;
+      expect(() => nt.crossEntropy(x, labels, { weight: w2 })).toThrow("crossEntropy: weight [2] must have shape [3] (one per class) for input [4, 3]");
+      expect(() => nt.crossEntropy(x, p, { weight: w23 })).toThrow("crossEntropy: weight [2, 3] must have shape [3] (one per class) for input [4, 3]");
+      expect(() => nt.crossEntropy(x4, y4, { weight: w11 })).toThrow("crossEntropy: weight [2] must have shape [3] (one per class) for input [2, 3, 2, 2]");
+      expect(() => nt.crossEntropy(x, labels, { weight: wGrad })).toThrow(/crossEntropy: the derivative for weight is not implemented; detach\(\) the weight/);
+      expect(() => nt.crossEntropy(x, p, { weight: wGrad, labelSmoothing: 0.1 })).toThrow(/crossEntropy: the derivative for weight is not implemented/);
+      expect(() => nt.crossEntropy(x, labels, { weight: [1, 2, 3] as any })).toThrow(/crossEntropy: weight must be a Tensor/);
+      expect(() => nt.crossEntropy(x, bad, { weight: w123 })).toThrow(/crossEntropy: target value 3 at index 1 is not a class index/);
+      expect(nt.memory().numTensors).toBe(before);
+    });
+  });
+
   it("klDiv and smoothL1Loss", () => {
     nt.scope(() => {
       const a = nt.randn([2, 3]), b = nt.rand([2, 3]);
@@ -192,6 +331,13 @@ describe("modules", () => {
     expect([nll.reduction, nll.ignoreIndex, nll.weight]).toEqual(["mean", -100, null]);
     expect([kl.reduction, kl.logTarget]).toEqual(["mean", false]);
     expect([s.reduction, s.beta]).toEqual(["mean", 1]);
+    const ce = new nn.CrossEntropyLoss();
+    expect([ce.weight, Object.keys(ce.stateDict())]).toEqual([null, []]);
+    const cw = nt.tensor([1, 2, 3]);
+    const ceWeighted = new nn.CrossEntropyLoss({ weight: cw, labelSmoothing: 0.1 });
+    expect(Object.keys(ceWeighted.stateDict())).toEqual(["weight"]);
+    expect(ceWeighted.weight).toBe(cw);
+    ceWeighted.dispose();
     expect(Object.keys(nll.stateDict())).toEqual([]);
     expect(String(kl)).toBe("KLDivLoss(reduction='mean')");
     const w = nt.tensor([1, 2, 3]);
@@ -201,19 +347,21 @@ describe("modules", () => {
     weighted.dispose();
   });
 
-  it("save and load with their options; NLLLoss's weight travels in the state dict", () => {
+  it("save and load with their options; NLLLoss's and CrossEntropyLoss's weight travels in the state dict", () => {
     const modules = [
       new nn.NLLLoss({ ignoreIndex: 3, reduction: "none" }),
       new nn.NLLLoss({ weight: nt.tensor([0.5, 2, 1, 4]), reduction: "sum" }),
       new nn.KLDivLoss({ reduction: "batchmean", logTarget: true }),
       new nn.SmoothL1Loss({ beta: 0, reduction: "sum" }),
       new nn.SmoothL1Loss({ beta: 2.5 }),
+      new nn.CrossEntropyLoss({ weight: nt.tensor([3, 0.25, 1]), labelSmoothing: 0.2, ignoreIndex: 1 }),
+      new nn.CrossEntropyLoss({ reduction: "sum" }),
     ];
     for (const m of modules) {
       const loaded = io.loadModel(io.saveModel(m));
       expect(loaded.constructor).toBe(m.constructor);
       expect(io.describeModel(loaded)).toEqual(io.describeModel(m));
-      for (const key of ["reduction", "ignoreIndex", "logTarget", "beta"]) expect((loaded as any)[key], key).toBe((m as any)[key]);
+      for (const key of ["reduction", "ignoreIndex", "logTarget", "beta", "labelSmoothing"]) expect((loaded as any)[key], key).toBe((m as any)[key]);
       const w = (m as any).weight as Tensor | null | undefined;
       if (w !== undefined) expect((loaded as any).weight?.toArray() ?? null).toEqual(w?.toArray() ?? null);
       loaded.dispose();

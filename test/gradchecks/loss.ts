@@ -1,5 +1,5 @@
-// Gradient checks for nllLoss, klDiv and smoothL1Loss (src/ops/loss.ts); the older losses are in
-// test/gradcheck.test.ts. Inputs stay 0.05 away from smoothL1Loss's kinks (|input - target| = beta) and
+// Gradient checks for nllLoss, klDiv, smoothL1Loss and crossEntropy's class weights (src/ops/loss.ts); the
+// older losses are in test/gradcheck.test.ts. Inputs stay 0.05 away from smoothL1Loss's kinks (|input - target| = beta) and
 // klDiv's probability targets stay >= 0.1 so a step of 1e-3 never leaves the smooth region.
 import * as nt from "../../src/index";
 import type { Tensor } from "../../src/index";
@@ -28,6 +28,13 @@ export const checks: Record<string, { fn: (...x: Tensor[]) => Tensor; inputs: ()
     { fn: (x) => nt.nllLoss(x, labels([0, 3, 1, 2]), { weight: labels([0.5, 2, 1, 3, 1.5]), ignoreIndex: 1 }), inputs: () => [seededInput([4, 5], 2)] },
     { fn: (x) => nt.nllLoss(x, labels([0, 2, 1, 1, 0, 2], [2, 3]), { reduction: "none" }), inputs: () => [seededInput([2, 3, 3], 3)] },
     { fn: (x) => nt.nllLoss(x, labels(2), { reduction: "sum" }), inputs: () => [seededInput([4], 4)] },
+  ],
+  crossEntropy: [
+    // class weights: class indices with smoothing and an ignored element, 4-D, and probability targets
+    { fn: (x) => nt.crossEntropy(x, labels([0, 3, 1, 2]), { weight: labels([0.5, 2, 1, 3, 1.5]), labelSmoothing: 0.2, ignoreIndex: 1 }), inputs: () => [seededInput([4, 5], 21)] },
+    { fn: (x) => nt.crossEntropy(x, labels([0, 2, 1, 1, 0, 2, 2, 0], [2, 2, 2]), { weight: labels([1.5, 0.25, 2]), reduction: "none" }), inputs: () => [seededInput([2, 3, 2, 2], 22)] },
+    { fn: (x) => nt.crossEntropy(x, labels([2, 0, 1]), { weight: labels([2, 0.5, 1]), labelSmoothing: 0.1, reduction: "sum" }), inputs: () => [seededInput([3, 3], 23)] },
+    { fn: (x, y) => nt.crossEntropy(x, y, { weight: labels([0.5, 2, 1, 3]), labelSmoothing: 0.3 }), inputs: () => [seededInput([3, 4], 24), nt.tensor(probs([3, 4], 25).data(), [3, 4])] },
   ],
   klDiv: [
     { fn: (x, y) => nt.klDiv(x, y), inputs: () => [seededInput([3, 4], 5, -3, 0), probs([3, 4], 6)] },
