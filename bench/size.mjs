@@ -8,8 +8,10 @@
 // - the shipped files one by one;
 // - "whole library": dist/neurite.min.js + dist/neurite.wasm, everything a user loads without a bundler;
 // - "MLP script, esbuild": a small MLP training script bundled, minified and tree-shaken by esbuild
-//   (--target=es2022), for neurite from the shipped bundle and for TF.js from its npm packages (the
-//   wasm backend's .wasm added, the SIMD one that a current browser loads);
+//   (--target=es2022), for neurite from the one-file bundle (dist/neurite.js, little to shake) and
+//   from the package's "module" entry (dist/esm/, one module per source file, what bundlers pick),
+//   and for TF.js from its npm packages (the wasm backend's .wasm added, the SIMD one that a current
+//   browser loads);
 // - TF.js's own minified es2017 bundles (tf-core, tf-layers, tf-backend-wasm), which a page
 //   without a bundler loads.
 import { readFileSync, existsSync } from "node:fs";
@@ -68,11 +70,9 @@ export async function neuriteSizes(root) {
   const min = sizes(file(root, "dist/neurite.min.js"));
   const wasm = sizes(file(root, "dist/neurite.wasm"));
   const mlp = sizes(await bundle(root, NEURITE_MLP("./dist/neurite.js"), "neutral", true));
-  // Not shipped: the same script bundled from src/, i.e. what a tree-shakable (unbundled ESM)
-  // distribution would give a bundler user.
-  const fromSrc = existsSync(join(root, "src", "index.ts")) ? sizes(await bundle(root, NEURITE_MLP("./src/index.ts"), "neutral", true)) : null;
+  const esm = existsSync(join(root, "dist", "esm", "index.js")) ? sizes(await bundle(root, NEURITE_MLP("./dist/esm/index.js"), "neutral", true)) : null;
   const plusWasm = (s) => s && { raw: s.raw + wasm.raw, gzip: s.gzip + wasm.gzip };
-  return { js, min, wasm, whole: plusWasm(min), mlp, mlpTotal: plusWasm(mlp), fromSrcTotal: plusWasm(fromSrc) };
+  return { js, min, wasm, whole: plusWasm(min), mlp, mlpTotal: plusWasm(mlp), esm, esmTotal: plusWasm(esm) };
 }
 
 /** TensorFlow.js's figures from node_modules (null when not installed). */
@@ -110,13 +110,17 @@ export async function run(ctx) {
     row("minified JS (neurite.min.js; TF.js: core + layers + backend-wasm es2017.min.js)", n.min, t?.umdJs),
     row("wasm (neurite.wasm; TF.js: tfjs-backend-wasm-simd.wasm)", n.wasm, t?.wasm),
     row("whole library to train an MLP: minified JS + wasm", n.whole, t?.umdTotal),
-    row("MLP training script, esbuild tree-shaken, JS only", n.mlp, t?.mlp),
-    row("MLP training script, esbuild tree-shaken, + wasm", n.mlpTotal, t?.mlpTotal),
-    ...(n.fromSrcTotal ? [row("(not shipped) the same script tree-shaken from src/, + wasm", n.fromSrcTotal)] : []),
+    row("MLP training script, esbuild tree-shaken from dist/neurite.js, JS only", n.mlp, t?.mlp),
+    row("MLP training script, esbuild tree-shaken from dist/neurite.js, + wasm", n.mlpTotal, t?.mlpTotal),
+    ...(n.esm ? [
+      row("MLP training script, esbuild tree-shaken from the module entry (dist/esm), JS only", n.esm, t?.mlp),
+      row("MLP training script, esbuild tree-shaken from the module entry (dist/esm), + wasm", n.esmTotal, t?.mlpTotal),
+    ] : []),
     ["ONNX Runtime Web, wasm alone (quoted from issue 5, not measured)", "", "", "3.7 MB", `~${ratio(ORT_WASM_GZIP_QUOTED, n.whole.gzip)}`],
   ]);
   if (!t) console.log("(TensorFlow.js packages not installed: its columns are empty)");
   const verdict = n.whole.gzip < BAR ? "meets" : "MISSES";
   console.log(`\nbar: the whole library to train an MLP, JS + wasm, under 100 KB gzip: ${kb(n.whole.gzip)} KB, ${verdict} it` +
-    ` (tree-shaken MLP script + wasm: ${kb(n.mlpTotal.gzip)} KB).`);
+    ` (tree-shaken MLP script + wasm: ${kb(n.mlpTotal.gzip)} KB from dist/neurite.js` +
+    `${n.esmTotal ? `, ${kb(n.esmTotal.gzip)} KB from the module entry` : ""}).`);
 }

@@ -18,8 +18,12 @@ if (existsSync(join(root, "src", "index.ts"))) {
   ]);
   run(bin("tsc"), ["-p", "tsconfig.build.json"]);
 }
-// Package entries beside the bundle (minified build, workerd entry, .wasm types): scripts/build-package.mjs.
-if (existsSync(join(root, "src", "index.ts"))) run(process.execPath, ["scripts/build-package.mjs"]);
+// Package entries beside the bundle (minified build, workerd entry, .wasm types): scripts/build-package.mjs;
+// the unbundled ES modules for bundlers (dist/esm/): scripts/build-esm.mjs.
+if (existsSync(join(root, "src", "index.ts"))) {
+  run(process.execPath, ["scripts/build-package.mjs"]);
+  run(process.execPath, ["scripts/build-esm.mjs"]);
+}
 
 // Playground: the static page (playground/) plus the bundle and the core, copied into
 // build/playground/ (gitignored), which `npm run playground` serves.

@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 const exec = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-const CONDITIONS = ["workerd", "edge-light", "worker", "browser", "deno", "node"];
+const CONDITIONS = ["workerd", "edge-light", "module", "worker", "browser", "deno", "node"];
 
 /** Every JavaScript file under dist/, as paths relative to the repo. */
 function distJs(dir = join(root, "dist")): string[] {
@@ -33,6 +33,9 @@ describe("package.json exports", () => {
     for (const c of CONDITIONS) expect(keys, c).toContain(c);
     // workerd must precede "worker" and "browser", which Cloudflare's tools also set
     expect(keys.indexOf("workerd")).toBeLessThan(keys.indexOf("worker"));
+    // bundlers set "module" (dist/esm, tree-shakable); the edge runtimes' own entries come first
+    expect(keys.indexOf("workerd")).toBeLessThan(keys.indexOf("module"));
+    expect(keys.indexOf("edge-light")).toBeLessThan(keys.indexOf("module"));
   });
 
   it("every entry and condition names its types, and every target exists after the build", () => {
@@ -67,6 +70,7 @@ describe("package.json exports", () => {
     const cases: [string, string | undefined, string][] = [
       ["neurite", undefined, "dist/neurite.js"],
       ["neurite", "workerd", "dist/neurite.workerd.js"],
+      ["neurite", "module", "dist/esm/index.js"],
       ...["edge-light", "worker", "browser", "deno"].map((c) => ["neurite", c, "dist/neurite.js"] as [string, string, string]),
       ["neurite/min", undefined, "dist/neurite.min.js"],
       ["neurite/neurite.wasm", "workerd", "dist/neurite.wasm"],
@@ -98,7 +102,7 @@ describe("npm pack", () => {
     const stray = files.filter((f) => !f.startsWith("dist/") && !["README.md", "LICENSE", "package.json"].includes(f));
     expect(stray).toEqual([]);
     for (const f of ["README.md", "LICENSE", "package.json", "dist/neurite.js", "dist/neurite.min.js", "dist/neurite.wasm",
-      "dist/neurite.workerd.js", "dist/neurite.wasm.d.ts", "dist/types/index.d.ts"]) {
+      "dist/neurite.workerd.js", "dist/neurite.wasm.d.ts", "dist/types/index.d.ts", "dist/esm/index.js", "dist/esm/loader.js"]) {
       expect(files, f).toContain(f);
     }
   });
