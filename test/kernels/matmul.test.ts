@@ -95,7 +95,7 @@ const odd: [number, number, number][] = [
 ];
 
 // Parameter ids of matmul_set_param (a testing hook; see assembly/kernels/matmul.ts).
-const P = { KC: 0, NC: 1, MC: 2, SMALL_M: 3, DOT_M: 4, DOT_N: 5, DOT_B_MAX: 6, ROW_B_MAX: 7 };
+const P = { KC: 0, NC: 1, MC: 2, SMALL_M: 3, DOT_M: 4, DOT_N: 5, DOT_B_MAX: 6, ROW_B_MAX: 7, DOT_MT: 8, DOT_K: 9 };
 const BIG = 1 << 30;
 // Each configuration routes the same shapes through a different path; "tiny blocks" makes
 // small shapes cross many K, N and M blocks of the blocked path.
@@ -103,7 +103,7 @@ const configs: { name: string; params: [number, number][] }[] = [
   { name: "default paths", params: [] },
   { name: "blocked path", params: [[P.DOT_M, 0], [P.DOT_N, 0], [P.SMALL_M, 0]] },
   { name: "blocked path, tiny blocks", params: [[P.DOT_M, 0], [P.DOT_N, 0], [P.SMALL_M, 0], [P.KC, 8], [P.NC, 16], [P.MC, 8]] },
-  { name: "dot path", params: [[P.DOT_M, BIG], [P.DOT_N, BIG], [P.DOT_B_MAX, BIG]] },
+  { name: "dot path", params: [[P.DOT_M, BIG], [P.DOT_N, BIG], [P.DOT_B_MAX, BIG], [P.DOT_MT, BIG], [P.DOT_K, 0]] },
   { name: "row path (B^T: blocked)", params: [[P.DOT_M, 0], [P.DOT_N, 0], [P.SMALL_M, BIG]] },
   // ROW_B_MAX 1: K blocks of 16 rows of B.
   { name: "row path, K blocks", params: [[P.DOT_M, 0], [P.DOT_N, 0], [P.SMALL_M, BIG], [P.ROW_B_MAX, 1]] },
