@@ -59,6 +59,8 @@ export interface Core {
   nll_f32(loss: number, x: number, target: number, weight: number, n: number, c: number, inner: number, ignoreIndex: number): number;
   nll_bwd_f32(dx: number, target: number, weight: number, dloss: number, dlossScalar: number, n: number, c: number,
     inner: number, ignoreIndex: number): void;
+  ce_weighted_target_f32(out: number, t: number, w: number, n: number, c: number, inner: number, smoothing: number,
+    ignoreIndex: number, probs: number): number;
 
   sgd_f32(param: number, grad: number, buf: number, n: number,
     lr: number, momentum: number, damp: number, weightDecay: number, flags: number): void;

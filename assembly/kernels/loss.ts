@@ -189,3 +189,39 @@ export function nll_bwd_f32(dx: usize, target: usize, weight: usize, dloss: usiz
     }
   }
 }
+
+/**
+ * Class weights w [c] folded into a probability target T [n, c, inner] for cross_entropy_prob_f32 (used without
+ * smoothing there), whose loss -sum_c T_c logp_c and gradient are then torch's weighted cross-entropy.
+ * Probability targets t [n, c, inner] (probs != 0): T = w[d] ((1 - eps) t + eps / c). Class indices t [n, inner]:
+ * T = w[d] ((1 - eps) [d == t] + eps / c), 0 where t == ignoreIndex. Computed in f64, rounded once.
+ * Returns the summed w[t] of the counted class indices (the divisor of "mean"; 0 for probabilities).
+ * The caller has range-checked the class indices.
+ */
+export function ce_weighted_target_f32(out: usize, t: usize, w: usize, n: i32, c: i32, inner: i32, smoothing: f64,
+  ignoreIndex: i32, probs: i32): f64 {
+  const keep = 1 - smoothing, epsC = smoothing / <f64>c;
+  let total: f64 = 0;
+  for (let b = 0; b < n; b++) {
+    for (let d = 0; d < c; d++) {
+      const wd = <f64>load<f32>(w + (<usize>d << 2));
+      const row = <usize>(b * c + d) * inner;
+      for (let i = 0; i < inner; i++) {
+        let v: f64;
+        if (probs) v = wd * (keep * <f64>load<f32>(t + (row + i << 2)) + epsC);
+        else {
+          const label = <f64>load<f32>(t + (<usize>(b * inner + i) << 2));
+          v = label == <f64>ignoreIndex ? 0 : wd * (label == <f64>d ? keep + epsC : epsC);
+        }
+        store<f32>(out + (row + i << 2), <f32>v);
+      }
+    }
+  }
+  if (!probs) {
+    for (let e = 0; e < n * inner; e++) {
+      const label = <f64>load<f32>(t + (<usize>e << 2));
+      if (label != <f64>ignoreIndex) total += <f64>load<f32>(w + (<usize><i32>label << 2));
+    }
+  }
+  return total;
+}

@@ -202,22 +202,8 @@ function weightedTarget(
   ignoreIndex: number | null,
 ) {
   const T = Tensor.empty(op, logits.shape.slice());
-  // views made after the allocation (it may grow memory)
-  const eng = getEngine(op), out = eng.f32(T.ptr, T.size), t = eng.f32(target.ptr, target.size), w = eng.f32(weight.ptr, c);
-  const keep = 1 - smoothing, epsC = smoothing / c;
-  for (let b = 0, k = 0; b < n; b++) {
-    for (let d = 0; d < c; d++) {
-      for (let i = 0; i < inner; i++, k++) {
-        if (ignoreIndex === null) out[k] = w[d] * (keep * t[k] + epsC);
-        else {
-          const label = t[b * inner + i];
-          out[k] = label === ignoreIndex ? 0 : w[d] * (d === label ? keep + epsC : epsC);
-        }
-      }
-    }
-  }
-  let total = 0;
-  if (ignoreIndex !== null) for (const label of t) if (label !== ignoreIndex) total += w[label];
+  const probs = ignoreIndex === null;
+  const total = getEngine(op).core.ce_weighted_target_f32(T.ptr, target.ptr, weight.ptr, n, c, inner, smoothing, probs ? 0 : ignoreIndex, probs ? 1 : 0);
   return { T, total };
 }
 

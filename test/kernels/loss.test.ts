@@ -376,3 +376,41 @@ describe("nll_f32 / nll_bwd_f32", () => {
     }
   }
 });
+
+describe("ce_weighted_target_f32", () => {
+  /** Naive reference in f64, rounded once per element, as the kernel documents. */
+  function targetRef(t: Float32Array, w: Float32Array, n: number, c: number, inner: number, eps: number, ign: number, probs: boolean) {
+    const out = new Float32Array(n * c * inner);
+    let total = 0;
+    for (let b = 0; b < n; b++) for (let d = 0; d < c; d++) for (let i = 0; i < inner; i++) {
+      const k = (b * c + d) * inner + i;
+      if (probs) out[k] = w[d] * ((1 - eps) * t[k] + eps / c);
+      else {
+        const label = t[b * inner + i];
+        out[k] = label === ign ? 0 : w[d] * ((label === d ? 1 - eps : 0) + eps / c);
+      }
+    }
+    if (!probs) for (const label of t) if (label !== ign) total += w[label];
+    return { out, total };
+  }
+
+  for (const [n, c, inner] of [[0, 3, 1], [1, 1, 1], [3, 5, 1], [17, 3, 1], [2, 4, 3], [3, 2, 17], [1, 17, 0], [4, 17, 3]]) {
+    for (const probs of [false, true]) for (const eps of [0, 0.3]) {
+      it(`n=${n} c=${c} inner=${inner} ${probs ? "probabilities" : "class indices"} smoothing ${eps}`, () => {
+        const ign = 2;
+        const t = probs ? randomFloats(n * c * inner, 95 + n, 0, 1)
+          : Float32Array.from(randomFloats(n * inner, 96 + n, 0, c), Math.floor);
+        if (!probs && t.length > 1) t[1] = ign;
+        const w = randomFloats(c, 97 + c, -0.5, 3); // a negative weight too: torch allows it
+        const out = guarded(n * c * inner);
+        const total = ex.ce_weighted_target_f32(out.ptr, core.put(t), core.put(w), n, c, inner, eps, ign, probs ? 1 : 0);
+        const ref = targetRef(t, w, n, c, inner, eps, ign, probs);
+        // the same f64 expressions rounded once to f32: bit for bit
+        expect(Array.from(out.get())).toEqual(Array.from(ref.out));
+        expect(total).toBe(ref.total);
+        expect(out.guardsIntact()).toBe(true);
+        core.reset();
+      });
+    }
+  }
+});
