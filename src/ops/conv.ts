@@ -121,7 +121,6 @@ function gradBuffers(op: string, x: Tensor, weight: Tensor, bias: Tensor | null,
   };
 }
 
-/** y = conv(x, w) + b with the geometry in spec; y has shape `outShape`. */
 /**
  * Walk a batch of N samples in chunks (as many samples as fit the chunk budget) through one
  * temporary buffer: `col` holds K rows of the chunk's columns (P per sample), `rest` the R rows after
@@ -139,6 +138,7 @@ function inChunks(e: Engine, op: string, N: number, K: number, R: number, P: num
   });
 }
 
+/** y = conv(x, w) + b with the geometry in spec; y has shape `outShape`. */
 function convCore(spec: ConvSpec, x: Tensor, weight: Tensor, bias: Tensor | null, outShape: number[]): Tensor {
   const { op, g, OC, groups } = spec;
   const out = Tensor.empty(op, outShape);
