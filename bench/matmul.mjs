@@ -51,30 +51,6 @@ function peakGflops(ctx, opts) {
   }
 }
 
-/**
- * neurite through the raw core (dist/neurite.wasm), used only while the public API in
- * dist/neurite.js is not built: each call allocates out and scratch, runs matmul_f32, frees.
- */
-function rawCoreCase(ctx, m, n, k, tA, tB) {
-  const ex = ctx.core();
-  const fill = (len) => {
-    const p = ex.alloc(len * 4);
-    const v = new Float32Array(ex.memory.buffer, p, len);
-    for (let i = 0; i < len; i++) v[i] = Math.random() * 2 - 1;
-    return p;
-  };
-  const a = fill(m * k), b = fill(k * n);
-  const call = () => {
-    const out = ex.alloc(m * n * 4);
-    const sb = ex.matmul_scratch_bytes(m, n, k, tA, tB);
-    const s = sb > 0 ? ex.alloc(sb) : 0;
-    ex.matmul_f32(out, a, b, m, n, k, tA, tB, 0, s);
-    if (s) ex.free(s);
-    ex.free(out);
-  };
-  return { call, dispose() { ex.free(a); ex.free(b); } };
-}
-
 /** neurite through the public API (dist/neurite.js): matmul() / gemm() return a new tensor. */
 function publicCase(nt, m, n, k, tA, tB) {
   const a = nt.randn(tA ? [k, m] : [m, k]);
@@ -111,22 +87,9 @@ export async function run(ctx) {
   const cpuOpts = { warmupMs: 0, runs: 3, runMs: 0 };
 
   const nt = await ctx.neurite();
-  let usePublic = !!(nt && nt.matmul && nt.gemm && nt.randn);
-  if (usePublic) {
-    // The public API is written in parallel with this bench: use it only if it works end to end.
-    try {
-      nt.manualSeed?.(1);
-      const probe = publicCase(nt, 3, 5, 4, 1, 1);
-      probe.call();
-      probe.dispose();
-    } catch (e) {
-      console.log(`(public API not usable yet: ${e.message})`);
-      usePublic = false;
-    }
-  }
-  console.log(usePublic
-    ? "neurite: public API (dist/neurite.js matmul/gemm, output allocated and disposed per call)"
-    : "neurite: raw core (public API in dist/neurite.js not available): alloc out + scratch, matmul_f32, free per call");
+  if (!nt) throw new Error("matmul bench: dist/neurite.js is missing; run `npm run build` first");
+  nt.manualSeed(1);
+  console.log("neurite: public API (dist/neurite.js matmul/gemm, output allocated and disposed per call)");
 
   const peak = peakGflops(ctx, opts);
   console.log(`register-only f32x4 mul+add peak: ${peak.toFixed(1)} GFLOPS\n`);
@@ -143,7 +106,7 @@ export async function run(ctx) {
     const label = `${m}x${k}x${n}${tA ? " Aᵀ·B" : tB ? " A·Bᵀ" : ""}`;
     const gf = (t) => flops / t / 1e9;
 
-    const nc = usePublic ? publicCase(nt, m, n, k, tA, tB) : rawCoreCase(ctx, m, n, k, tA, tB);
+    const nc = publicCase(nt, m, n, k, tA, tB);
     let ours, wasm = NaN, cpu = NaN;
     if (noTf) {
       ours = gf(ctx.measure(nc.call, opts));
@@ -176,7 +139,7 @@ export async function run(ctx) {
   ctx.table(["shape MxKxN", "neurite GFLOPS", "tfjs-wasm", "tfjs-cpu", "vs wasm", "vs cpu",
     "of peak", "vs plain"], rows);
 
-  if (noTf || !usePublic) return;
+  if (noTf) return;
   const tfw = await ctx.tf("wasm");
   const fresh = [];
   for (const [m, k, n] of [...SQUARE.map((s) => [s, s, s]), ...EXTRA]) {

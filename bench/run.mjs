@@ -6,13 +6,12 @@
 //   ctx.tf(backend)   TensorFlow.js with that backend ("wasm", single-threaded XNNPACK, or "cpu")
 //                     active; loaded once per process.
 //   ctx.neurite()     the public API from dist/neurite.js, or null when it is not built yet.
-//   ctx.core()        the raw wasm core (dist/neurite.wasm) instantiated directly.
 //   ctx.measure(fn, opts)  median seconds per call over several timed runs after warm-up.
 //   ctx.measureEach([fn...], opts)  the same for several functions, their runs interleaved.
 //   ctx.table(header, rows) prints an aligned table.
 // V8 tiering: wasm starts in the baseline tier; --no-liftoff (set by the npm script) plus warm-up
 // makes sure the optimized code is what gets timed. Flags in use are printed in the header.
-import { readFileSync, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
 import os from "node:os";
@@ -69,17 +68,6 @@ async function neurite() {
     }
   })();
   return neuritePromise;
-}
-
-let coreInstance = null;
-function core() {
-  if (!coreInstance) {
-    const module = new WebAssembly.Module(readFileSync(join(root, "dist", "neurite.wasm")));
-    coreInstance = new WebAssembly.Instance(module, {
-      env: { abort() { throw new Error("wasm abort"); } },
-    }).exports;
-  }
-  return coreInstance;
 }
 
 function median(xs) {
@@ -156,7 +144,7 @@ function table(header, rows) {
 }
 
 const filters = process.argv.slice(2).filter((a) => !a.startsWith("-"));
-const ctx = { root, argv: process.argv.slice(2), tf, neurite, core, measure, measureEach, median, table, classificationData, oneHot };
+const ctx = { root, argv: process.argv.slice(2), tf, neurite, measure, measureEach, median, table, classificationData, oneHot };
 
 console.log(`node ${process.version}, flags: ${process.execArgv.join(" ") || "(none)"}, ` +
   `${os.cpus()[0]?.model ?? "cpu"} x${os.cpus().length}, single thread`);
